@@ -1,0 +1,1 @@
+"""The control plane under the reserved `/_emulator/` prefix."""

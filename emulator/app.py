@@ -1,0 +1,79 @@
+"""`create_app(settings)`: the only place an application is put together. No module-level app or state."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from emulator.admin.routes import admin_router
+from emulator.core.context import Emulator
+from emulator.core.errors import VendorError
+from emulator.core.http import BufferBody
+from emulator.core.params import ParamProblem
+from emulator.core.settings import Settings
+from emulator.vendors import VENDOR_TYPES
+
+log = logging.getLogger("emulator")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    emu = Emulator(settings, VENDOR_TYPES)
+    # redirect_slashes=False: Huawei's SDK treats a 307 as an empty success; every miss gets the vendor's 404.
+    app = FastAPI(
+        title="agent-api-emulator",
+        redirect_slashes=False,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.emulator = emu
+    app.include_router(admin_router())
+    for vendor in emu.vendors:
+        app.include_router(vendor.router(emu))
+    _install_error_handlers(app, emu)
+    app.add_middleware(BufferBody)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for uvicorn's `--factory` (multi-worker): each worker reads the same EMULATOR_* settings."""
+    return create_app(Settings())
+
+
+def _install_error_handlers(app: FastAPI, emu: Emulator) -> None:
+    async def vendor_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, VendorError)
+        return emu.vendor_for(request.url.path).render(exc, request)
+
+    async def param_problem(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ParamProblem)
+        vendor = emu.vendor_for(request.url.path)
+        return vendor.render(vendor.param_error(exc), request)
+
+    async def validation_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        err = exc.errors()[0]
+        loc = err.get("loc", ())
+        problem = ParamProblem("missing" if err["type"] == "missing" else "invalid", str(loc[-1] if loc else ""))
+        vendor = emu.vendor_for(request.url.path)
+        return vendor.render(vendor.param_error(problem), request)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        vendor = emu.vendor_for(request.url.path)
+        return vendor.render(vendor.not_found(exc.status_code == 405), request)
+
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        vendor = emu.vendor_for(request.url.path)
+        return vendor.render(vendor.internal_error(), request)
+
+    app.add_exception_handler(VendorError, vendor_error)
+    app.add_exception_handler(ParamProblem, param_problem)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, internal_error)

@@ -1,0 +1,120 @@
+"""Command line: `emulator serve`, `emulator fixtures export`, `emulator openapi export`.
+
+Every `Settings` field is a flag (`--data-dir`, `--auth`, ...) and an `EMULATOR_*` variable; a flag wins.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from emulator.core.fixtures import MANIFEST, FixtureError, export_entries
+from emulator.core.settings import Settings
+
+# Settings that only matter to `serve` stay off the export commands.
+SERVE_ONLY = {"host", "port", "workers", "log_level", "data_dir"}
+
+
+def _add_settings_flags(parser: argparse.ArgumentParser, only_data: bool = False) -> None:
+    for name, field in Settings.model_fields.items():
+        if only_data and (name in SERVE_ONLY or name == "auth"):
+            continue
+        flag = "--" + name.replace("_", "-")
+        env = "EMULATOR_" + name.upper()
+        parser.add_argument(flag, dest=name, default=None, help=f"{field.description or ''} (env {env})".strip())
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    flags = {k: v for k, v in vars(args).items() if k in Settings.model_fields and v is not None}
+    return Settings(**flags)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="emulator", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve the emulator (uvicorn, uvloop + httptools)")
+    _add_settings_flags(serve)
+
+    fixtures = sub.add_parser("fixtures", help="fixture files")
+    fixtures_sub = fixtures.add_subparsers(dest="action", required=True)
+    export = fixtures_sub.add_parser("export", help="write the whole dataset in the format --fixtures reads")
+    _add_settings_flags(export, only_data=True)
+    export.add_argument("--out", required=True, type=Path)
+
+    openapi = sub.add_parser("openapi", help="OpenAPI documents")
+    openapi_sub = openapi.add_subparsers(dest="action", required=True)
+    spec = openapi_sub.add_parser("export", help="write openapi/<vendor>.json generated from the code")
+    spec.add_argument("--out", type=Path, default=Path("openapi"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "serve":
+            return serve(_settings(args))
+        if args.command == "fixtures":
+            return export_fixtures(_settings(args), args.out)
+        return export_openapi(args.out)
+    except ValidationError as exc:
+        print(f"emulator: invalid setting: {exc}", file=sys.stderr)
+    except FixtureError as exc:
+        print(f"emulator: bad fixtures: {exc}", file=sys.stderr)
+    return 2
+
+
+def serve(settings: Settings) -> int:
+    import uvicorn
+
+    from emulator.app import create_app
+
+    options: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "loop": "uvloop",
+        "http": "httptools",
+        "log_level": settings.log_level,
+    }
+    if settings.workers == 1:
+        uvicorn.run(create_app(settings), **options)
+        return 0
+    # Worker processes rebuild the app from the environment: hand every setting over as EMULATOR_*.
+    for name, value in settings.model_dump(mode="json").items():
+        if value is not None:
+            os.environ["EMULATOR_" + name.upper()] = str(value)
+    if settings.data_dir is None:
+        print("emulator: note: each worker builds its own in-memory store; --data-dir shares one", file=sys.stderr)
+    uvicorn.run("emulator.app:create_app_from_env", factory=True, workers=settings.workers, **options)
+    return 0
+
+
+def export_fixtures(settings: Settings, out: Path) -> int:
+    from emulator.core.context import Emulator
+    from emulator.vendors import VENDOR_TYPES
+
+    emu = Emulator(settings, VENDOR_TYPES)
+    out.mkdir(parents=True, exist_ok=True)
+    manifest = {"generate": False, "tenants": {v.name: v.tenants_manifest() for v in emu.vendors}}
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    for vendor in emu.vendors:
+        (out / vendor.name).mkdir(exist_ok=True)
+        for codec in vendor.codecs:
+            text = export_entries(codec, emu.store.dump(codec.collection))
+            (out / vendor.name / codec.file).write_text(text, encoding="utf-8")
+    print(f"wrote {out}", file=sys.stderr)
+    return 0
+
+
+def export_openapi(out: Path) -> int:
+    from emulator.openapi import write_specs
+
+    for path in write_specs(out):
+        print(f"wrote {path}", file=sys.stderr)
+    return 0

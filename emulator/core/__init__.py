@@ -1,0 +1,1 @@
+"""Vendor-agnostic core: settings, store, paging, params, errors, ids, fixtures."""

@@ -1,0 +1,40 @@
+"""Wire casing in one place: python names are snake_case, each vendor's casing comes from an alias generator.
+
+Acronyms defeat generators (`ai_agent_id` -> `AiAgentId`), so such fields carry an explicit `Field(alias=...)`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic.alias_generators import to_camel, to_pascal
+
+
+class WireModel(BaseModel):
+    """A vendor record. Unknown keys are rejected so a fixture typo names its field instead of vanishing."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="forbid", serialize_by_alias=True)
+
+
+class PascalModel(WireModel):
+    model_config = ConfigDict(alias_generator=to_pascal)
+
+
+class CamelModel(WireModel):
+    model_config = ConfigDict(alias_generator=to_camel)
+
+
+class SnakeModel(WireModel):
+    pass
+
+
+def _json_text(value: Any) -> Any:
+    # Vendor pages sometimes show a JSON-string field (ICE `UserData`) as an object; accept both, store a string.
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return value
+
+
+JsonText = Annotated[str, BeforeValidator(_json_text)]

@@ -1,0 +1,86 @@
+"""Request parameters: wire strings in, a validated request model out, or one `ParamProblem`.
+
+Every operation (RPC or REST) parses its parameters here, so each vendor maps exactly one exception to its own
+error code. Ranges, defaults and enums stay in the request models; this module only knows their shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, WrapValidator
+from pydantic_core import PydanticCustomError
+from pydantic_core.core_schema import ValidatorFunctionWrapHandler
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+INT64_MAX = 2**63 - 1
+INT32_MAX = 2**31 - 1
+
+
+@dataclass
+class ParamProblem(Exception):
+    """The first thing wrong with a request's parameters, in wire names."""
+
+    kind: Literal["missing", "invalid"]
+    param: str
+    value: object = None
+    reason: str = ""
+
+
+class RequestModel(BaseModel):
+    """Base of every operation's request model: wire aliases in, unknown parameters ignored."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+
+
+def parse_params(model: type[ModelT], raw: Mapping[str, Any], switches: Mapping[str, bool]) -> ModelT:
+    """Validate `raw` (wire names to wire strings) against `model`; `switches` feeds `clamp_over`."""
+    try:
+        return model.model_validate(raw, context={"switches": switches})
+    except ValidationError as exc:
+        raise first_problem(model, exc) from None
+
+
+def first_problem(model: type[BaseModel], exc: ValidationError) -> ParamProblem:
+    """Gateways report a missing required parameter before a malformed one, in declaration order."""
+    errors = exc.errors(include_url=False)
+    order = {(f.alias or name): i for i, (name, f) in enumerate(model.model_fields.items())}
+
+    def rank(err: Any) -> tuple[int, int]:
+        name = str(err["loc"][0]) if err["loc"] else ""
+        absent = err["type"] == "missing" or (err["type"] == "string_too_short" and err.get("input") == "")
+        return (0 if absent else 1, order.get(name, len(order)))
+
+    err = min(errors, key=rank)
+    param = str(err["loc"][0]) if err["loc"] else ""
+    # An empty value for a parameter that must have one counts as not supplied, as gateways treat `Name=`.
+    absent = err["type"] == "missing" or (err["type"] == "string_too_short" and err.get("input") == "")
+    kind: Literal["missing", "invalid"] = "missing" if absent else "invalid"
+    return ParamProblem(kind, param, err.get("input"), err["type"])
+
+
+def clamp_over(switch: str) -> WrapValidator:
+    """Coerce a value above the field's `le` bound down to it when the named switch is on.
+
+    The bound itself stays declared once, on the field; this only changes what happens past it.
+    """
+
+    def validate(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+        try:
+            return handler(value)
+        except ValidationError as exc:
+            context = info.context or {}
+            errors = exc.errors()
+            if context.get("switches", {}).get(switch) and errors[0]["type"] == "less_than_equal":
+                return errors[0]["ctx"]["le"]
+            raise
+
+    return WrapValidator(validate)
+
+
+def reject(reason: str) -> PydanticCustomError:
+    """A model-level rule broken (e.g. a malformed timestamp): reported as the vendor's invalid-parameter."""
+    return PydanticCustomError("invalid_value", reason)

@@ -1,0 +1,92 @@
+"""REST operations: each declared once as data (`RestOperation`) and registered through `add_rest_route`.
+
+Query strings are validated through the operation's request model by `parse_params`, exactly like RPC
+parameters, so every vendor maps one `ParamProblem` to its own code. The same model describes the parameters in
+OpenAPI, so the contract document and the enforcement cannot drift.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel
+
+from emulator.core.paging import PageSpec
+from emulator.core.params import RequestModel, parse_params
+
+
+@dataclass(frozen=True)
+class RestCall:
+    request: Request
+    tenant: str
+
+    @property
+    def path(self) -> Mapping[str, str]:
+        params: Mapping[str, str] = self.request.path_params
+        return params
+
+
+Handler = Callable[[RestCall, Any], Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class RestOperation:
+    method: str
+    path: str  # FastAPI path template, e.g. "/v1/{project_id}/smart-chat-rooms"
+    operation_id: str  # the vendor's own operation name
+    request_model: type[RequestModel]  # query parameters
+    response_model: type[BaseModel]
+    handler: Handler
+    page: PageSpec | None = None
+    summary: str = ""
+    # Error statuses this operation can answer, for the OpenAPI document: status -> description.
+    errors: dict[int, str] = field(default_factory=dict)
+
+
+def add_rest_route(
+    router: APIRouter,
+    op: RestOperation,
+    authenticate: Callable[[Request], str],
+    respond: Callable[[Request, dict[str, Any]], Response],
+    switches: Mapping[str, bool],
+) -> None:
+    """Gateway order: credentials, then parameters, then the operation."""
+
+    async def endpoint(request: Request) -> Response:
+        tenant = authenticate(request)
+        model = parse_params(op.request_model, request.query_params, switches)
+        return respond(request, await op.handler(RestCall(request, tenant), model))
+
+    router.add_api_route(
+        op.path,
+        endpoint,
+        methods=[op.method],
+        operation_id=op.operation_id,
+        name=op.operation_id,
+        summary=op.summary or None,
+        response_model=None,
+        openapi_extra={"parameters": path_parameters(op.path) + query_parameters(op.request_model)},
+    )
+
+
+def path_parameters(path: str) -> list[dict[str, Any]]:
+    names = re.findall(r"{([^}:]+)(?::[^}]+)?}", path)
+    return [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in names]
+
+
+def query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """OpenAPI query parameters straight from the request model's JSON schema (by alias)."""
+    schema = model.model_json_schema(by_alias=True)
+    required = set(schema.get("required", []))
+    params = []
+    for name, prop in schema.get("properties", {}).items():
+        description = prop.pop("description", None)
+        param: dict[str, Any] = {"name": name, "in": "query", "required": name in required, "schema": prop}
+        if description:
+            param["description"] = description
+        params.append(param)
+    return params

@@ -1,0 +1,100 @@
+"""RPC-style dispatch (one path, operation named by a parameter or header), as Alibaba's POP gateway does it.
+
+Gateway order: action and version, then credentials, then parameter validation, then the operation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from fastapi import Request
+from pydantic import BaseModel
+
+from emulator.core.errors import ErrorSpec, error
+from emulator.core.http import raw_body
+from emulator.core.paging import PageSpec
+from emulator.core.params import RequestModel, parse_params
+
+FORM = "application/x-www-form-urlencoded"
+
+
+@dataclass(frozen=True)
+class RpcCall:
+    """What an operation handler receives besides its validated request model."""
+
+    request: Request
+    tenant: str
+    params: Mapping[str, str]
+
+
+Handler = Callable[[RpcCall, Any], Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class RpcOperation:
+    action: str
+    request_model: type[RequestModel]
+    response_model: type[BaseModel]
+    handler: Handler
+    page: PageSpec | None = None
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class RpcErrors:
+    missing: ErrorSpec  # a common parameter (Action, Version) absent
+    invalid_version: ErrorSpec
+    unknown_action: ErrorSpec
+
+
+def wire_params(request: Request) -> dict[str, str]:
+    """Query string merged with a form body (form wins), '+' read as space, blank values kept."""
+    params = dict(parse_qsl(request.url.query, keep_blank_values=True))
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == FORM:
+        body = raw_body(request).decode("utf-8", "replace")
+        params.update(parse_qsl(body, keep_blank_values=True))
+    return params
+
+
+class RpcDispatcher:
+    def __init__(
+        self,
+        version: str,
+        operations: tuple[RpcOperation, ...],
+        errors: RpcErrors,
+        authenticate: Callable[[Request, Mapping[str, str]], str],
+        switches: Callable[[], Mapping[str, bool]],
+    ) -> None:
+        self.version = version
+        self.operations = {op.action: op for op in operations}
+        self.errors = errors
+        self.authenticate = authenticate
+        self.switches = switches
+
+    def resolve(self, request: Request, params: Mapping[str, str], action: str | None) -> RpcOperation:
+        version = request.headers.get("x-acs-version") or params.get("Version")
+        if action and not version:
+            version = self.version  # alias paths name the action, and with it the API version
+        action = action or request.headers.get("x-acs-action") or params.get("Action")
+        if not action:
+            raise error(self.errors.missing, param="Action")
+        if not version:
+            raise error(self.errors.missing, param="Version")
+        if version != self.version:
+            raise error(self.errors.invalid_version, param="Version")
+        op = self.operations.get(action)
+        if op is None:
+            raise error(self.errors.unknown_action, action=action)
+        return op
+
+    async def dispatch(self, request: Request, action: str | None = None) -> dict[str, Any]:
+        """`action` comes from the path on alias routes; otherwise from the header or parameter."""
+        params = wire_params(request)
+        op = self.resolve(request, params, action)
+        tenant = self.authenticate(request, params)
+        model = parse_params(op.request_model, params, self.switches())
+        return await op.handler(RpcCall(request, tenant, params), model)

@@ -1,0 +1,56 @@
+"""Runtime settings: CLI flags and `EMULATOR_*` environment variables, one pydantic-settings model."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class AuthMode(StrEnum):
+    VERIFY = "verify"  # recompute the vendor's signature, check clock skew and nonce replay
+    PRESENCE = "presence"  # well-formed credentials of a known tenant; signature not checked
+    OFF = "off"  # anything goes; unknown credentials fall back to the first tenant
+
+
+class OverLimit(StrEnum):
+    REJECT = "reject"  # answer the vendor's invalid-parameter error
+    CLAMP = "clamp"  # coerce down to the maximum (AIP-158 style)
+
+
+class RoomTimeField(StrEnum):
+    LAST_JOB = "last_job"  # filter on the hidden start time of the room's latest dialog task
+    CREATE_TIME = "create_time"
+
+
+class SumScope(StrEnum):
+    FILTERED = "filtered"  # count_* sums cover the same filtered set as `count`
+    TENANT = "tenant"  # count_* sums cover every room of the project
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="EMULATOR_", extra="ignore", frozen=True)
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+    seed: int = Field(default=20201109, ge=0)
+    scale: float = Field(default=1.0, gt=0, le=10_000)
+    fixtures: Path | None = None
+    data_dir: Path | None = None
+    log_level: str = "warning"
+
+    auth: AuthMode = AuthMode.VERIFY
+    # Added to the wall clock when checking signature dates: lets a test pretend the server clock is skewed.
+    clock_offset_seconds: int = 0
+    signature_window_seconds: int = Field(default=900, ge=1)
+
+    # Fidelity choices where the vendor's real behaviour is unknown (README, "Fidelity notes").
+    ice_page_size_over_max: OverLimit = OverLimit.REJECT
+    metastudio_time_field: RoomTimeField = RoomTimeField.LAST_JOB
+    metastudio_sum_scope: SumScope = SumScope.FILTERED
+    metastudio_gateway_prefix: str = "APIGW"
+    fixie_limit_over_max: OverLimit = OverLimit.CLAMP
+    fixie_default_limit: int = Field(default=20, ge=1, le=100)

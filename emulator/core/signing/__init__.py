@@ -1,0 +1,1 @@
+"""Pure request-signing primitives for the emulated vendor APIs (stdlib only)."""

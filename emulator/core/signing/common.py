@@ -1,0 +1,66 @@
+"""Helpers shared by the Alibaba and Huawei signers."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable, Mapping, Sequence
+from urllib.parse import parse_qsl, quote
+
+__all__ = [
+    "canonical_headers",
+    "canonical_query",
+    "decode_form",
+    "hmac_sha256_hex",
+    "rfc3986_encode",
+    "sha256_hex",
+]
+
+
+def rfc3986_encode(value: str) -> str:
+    """Percent-encode the UTF-8 bytes of ``value``; only ``A-Za-z0-9-_.~`` stay literal."""
+    # quote() always keeps letters, digits and "_.-~"; safe="~" just makes the set explicit.
+    return quote(value, safe="~", encoding="utf-8", errors="strict")
+
+
+def decode_form(raw: str) -> list[tuple[str, str]]:
+    """Decode a raw query string or urlencoded body: ``+`` is a space, blank values are kept."""
+    return parse_qsl(raw, keep_blank_values=True, strict_parsing=False)
+
+
+def canonical_query(pairs: Iterable[tuple[str, str]]) -> str:
+    """Sort decoded pairs, RFC 3986-encode them and join them as ``k=v&k=v``.
+
+    The sort is on the *decoded* strings (code-point order), as both vendors' SDKs sort before
+    encoding. Sorting the encoded form gives a different order for keys such as ``a`b`` vs
+    ``a_b`` or non-ASCII keys.
+    """
+    return "&".join(f"{rfc3986_encode(key)}={rfc3986_encode(value)}" for key, value in sorted(pairs))
+
+
+def canonical_headers(headers: Mapping[str, Sequence[str]], signed_headers: Sequence[str]) -> str:
+    """Build the ``name:value\\n`` block for the signed headers, in the order given.
+
+    ``headers`` maps lowercase names to every received value. Values are trimmed at both ends
+    only (inner whitespace is signed as is); repeated values are sorted and joined with ``,``.
+    Raises ``KeyError(name)`` when a signed header was not received.
+    """
+    lines: list[str] = []
+    for name in signed_headers:
+        values = headers.get(name.lower())
+        if isinstance(values, str):  # a bare str is a Sequence[str] too; treat it as one value
+            values = [values]
+        if not values:
+            raise KeyError(name)
+        lines.append(f"{name}:{','.join(sorted(v.strip() for v in values))}\n")
+    return "".join(lines)
+
+
+def sha256_hex(data: bytes) -> str:
+    """Lowercase hex SHA-256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def hmac_sha256_hex(key: bytes, message: str) -> str:
+    """Lowercase hex HMAC-SHA256 of the UTF-8 ``message``."""
+    return hmac.new(key, message.encode("utf-8"), hashlib.sha256).hexdigest()

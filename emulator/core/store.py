@@ -1,0 +1,254 @@
+"""The embedded store: SQLite from the standard library, in memory by default or a file under --data-dir.
+
+Each collection is one table of wire-JSON documents. Rows of one (tenant, partition) are numbered `pos` 0..n-1 in
+the operation's canonical sort order when the store is built, so a page is an index seek on `pos`, a count is a
+subtraction, and a filter on a column that grows with `pos` (a time) narrows to a `pos` range with two seeks:
+a page costs the same at 10^6 rows as at 10^3. Filters that do not follow the sort order (substring matches) fall
+back to an indexed scan of the tenant's rows.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A table of documents. `monotonic` columns never decrease along `pos` inside a partition."""
+
+    name: str
+    columns: tuple[str, ...] = ()
+    monotonic: tuple[str, ...] = ()
+    prefix_sums: tuple[str, ...] = ()  # running totals stored per row: O(1) sums over any pos range
+    indexed: tuple[str, ...] = ()  # other filter columns, indexed per tenant
+    # (column, source value): column counts runs of equal source values along pos (e.g. dialogue rounds)
+    run_counters: tuple[tuple[str, str], ...] = ()
+
+    def all_columns(self) -> tuple[str, ...]:
+        return self.columns + tuple(f"cum_{c}" for c in self.prefix_sums)
+
+
+@dataclass(frozen=True)
+class Record:
+    tenant: str
+    part: str
+    id: str
+    sort_key: tuple[Any, ...]
+    doc: str  # the record exactly as the vendor returns it, serialized
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+class Store:
+    """Read side. Built once by `StoreBuilder`; read-only while serving."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def span(self, coll: Collection, tenant: str, part: str) -> Span:
+        row = self.conn.execute(
+            f"SELECT MAX(pos) FROM {coll.name} WHERE tenant=? AND part=?", (tenant, part)
+        ).fetchone()
+        stop = 0 if row[0] is None else row[0] + 1
+        return Span(self, coll, tenant, part, 0, stop)
+
+    def get(self, coll: Collection, tenant: str, part: str, id_: str) -> str | None:
+        row = self.conn.execute(
+            f"SELECT doc FROM {coll.name} WHERE tenant=? AND part=? AND id=?", (tenant, part, id_)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def tenants(self, coll: Collection) -> list[str]:
+        return [r[0] for r in self.conn.execute(f"SELECT DISTINCT tenant FROM {coll.name} ORDER BY tenant")]
+
+    def count(self, coll: Collection) -> int:
+        return int(self.conn.execute(f"SELECT COUNT(*) FROM {coll.name}").fetchone()[0])
+
+    def dump(self, coll: Collection) -> Iterator[tuple[str, str, str, dict[str, Any], str]]:
+        """Every row as (tenant, part, id, hidden column values, doc), in canonical order."""
+        cols = coll.columns
+        select = ", ".join(("tenant", "part", "id", *cols, "doc"))
+        for row in self.conn.execute(f"SELECT {select} FROM {coll.name} ORDER BY tenant, part, pos"):
+            yield row[0], row[1], row[2], dict(zip(cols, row[3:-1], strict=True)), row[-1]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A contiguous `pos` range [start, stop) of one partition."""
+
+    store: Store
+    coll: Collection
+    tenant: str
+    part: str
+    start: int
+    stop: int
+
+    def __len__(self) -> int:
+        return max(0, self.stop - self.start)
+
+    def narrow(self, column: str, lo: Any = None, hi: Any = None) -> Span:
+        """Keep rows with lo <= column <= hi (either bound optional); `column` must be monotonic."""
+        assert column in self.coll.monotonic, column
+        start, stop = self.start, self.stop
+        table, c = self.coll.name, column
+        if lo is not None and start < stop:
+            row = self.store.conn.execute(
+                f"SELECT pos FROM {table} WHERE tenant=? AND part=? AND {c}>=? AND pos>=? ORDER BY {c}, pos LIMIT 1",
+                (self.tenant, self.part, lo, start),
+            ).fetchone()
+            start = stop if row is None else max(start, row[0])
+        if hi is not None and start < stop:
+            row = self.store.conn.execute(
+                f"SELECT pos FROM {table} WHERE tenant=? AND part=? AND {c}<=? AND pos<? "
+                f"ORDER BY {c} DESC, pos DESC LIMIT 1",
+                (self.tenant, self.part, hi, stop),
+            ).fetchone()
+            stop = start if row is None else min(stop, row[0] + 1)
+        return Span(self.store, self.coll, self.tenant, self.part, start, max(start, stop))
+
+    def value_at(self, pos: int, column: str) -> Any:
+        row = self.store.conn.execute(
+            f"SELECT {column} FROM {self.coll.name} WHERE tenant=? AND part=? AND pos=?",
+            (self.tenant, self.part, pos),
+        ).fetchone()
+        return None if row is None else row[0]
+
+    def tail_by(self, column: str, groups: int) -> Span:
+        """The rows of the last `groups` distinct values of a monotonic integer `column` (e.g. rounds)."""
+        if not len(self):
+            return self
+        last = self.value_at(self.stop - 1, column)
+        return self.narrow(column, lo=last - groups + 1)
+
+    # -- the `Source` protocol used by `paginate()` --
+    def total(self) -> int:
+        return len(self)
+
+    def slice(self, offset: int, limit: int, descending: bool) -> list[str]:
+        if offset >= len(self) or limit <= 0:
+            return []
+        if descending:
+            hi = self.stop - offset
+            lo = max(self.start, hi - limit)
+        else:
+            lo = self.start + offset
+            hi = min(self.stop, lo + limit)
+        order = "DESC" if descending else "ASC"
+        rows = self.store.conn.execute(
+            f"SELECT doc FROM {self.coll.name} WHERE tenant=? AND part=? AND pos>=? AND pos<? ORDER BY pos {order}",
+            (self.tenant, self.part, lo, hi),
+        )
+        return [r[0] for r in rows]
+
+    def sum(self, column: str) -> int:
+        """Sum of a prefix-summed column over the span, in two point reads."""
+        if not len(self):
+            return 0
+        cum = f"cum_{column}"
+        before = self.value_at(self.start - 1, cum) if self.start > 0 else 0
+        return int(self.value_at(self.stop - 1, cum)) - int(before or 0)
+
+
+@dataclass(frozen=True)
+class Filtered:
+    """Rows of one partition matching SQL conditions, in `pos` order: for filters that do not follow it."""
+
+    store: Store
+    coll: Collection
+    tenant: str
+    part: str
+    conditions: tuple[tuple[str, tuple[Any, ...]], ...]
+
+    def _where(self) -> tuple[str, list[Any]]:
+        clauses = ["tenant=?", "part=?"] + [c for c, _ in self.conditions]
+        params: list[Any] = [self.tenant, self.part]
+        for _, p in self.conditions:
+            params.extend(p)
+        return " AND ".join(clauses), params
+
+    def total(self) -> int:
+        where, params = self._where()
+        return int(
+            self.store.conn.execute(f"SELECT COUNT(*) FROM {self.coll.name} WHERE {where}", params).fetchone()[0]
+        )
+
+    def slice(self, offset: int, limit: int, descending: bool) -> list[str]:
+        if limit <= 0:
+            return []
+        where, params = self._where()
+        order = "DESC" if descending else "ASC"
+        rows = self.store.conn.execute(
+            f"SELECT doc FROM {self.coll.name} WHERE {where} ORDER BY pos {order} LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return [r[0] for r in rows]
+
+    def sum(self, column: str) -> int:
+        where, params = self._where()
+        row = self.store.conn.execute(f"SELECT TOTAL({column}) FROM {self.coll.name} WHERE {where}", params)
+        return int(row.fetchone()[0])
+
+
+class StoreBuilder:
+    """Collects records, then numbers them in sort order and writes them in bulk."""
+
+    def __init__(self, collections: Sequence[Collection]) -> None:
+        self.collections = list(collections)
+        self._records: dict[str, dict[tuple[str, str, str], Record]] = defaultdict(dict)
+
+    def add(self, coll: Collection, records: Iterable[Record]) -> None:
+        """Later records replace earlier ones with the same (tenant, part, id): fixtures overlay generated data."""
+        table = self._records[coll.name]
+        for rec in records:
+            table[(rec.tenant, rec.part, rec.id)] = rec
+
+    def build(self, conn: sqlite3.Connection) -> Store:
+        for coll in self.collections:
+            _create(conn, coll)
+            _insert(conn, coll, self._records.get(coll.name, {}).values())
+        conn.commit()
+        return Store(conn)
+
+
+def _create(conn: sqlite3.Connection, coll: Collection) -> None:
+    cols = "".join(f", {c}" for c in coll.all_columns())
+    conn.execute(
+        f"CREATE TABLE {coll.name} (tenant TEXT NOT NULL, part TEXT NOT NULL, pos INTEGER NOT NULL, "
+        f"id TEXT NOT NULL{cols}, doc TEXT NOT NULL, PRIMARY KEY (tenant, part, pos)) WITHOUT ROWID"
+    )
+    conn.execute(f"CREATE UNIQUE INDEX {coll.name}_id ON {coll.name} (tenant, part, id)")
+    for c in coll.monotonic:
+        conn.execute(f"CREATE INDEX {coll.name}_{c} ON {coll.name} (tenant, part, {c}, pos)")
+    for c in coll.indexed:
+        conn.execute(f"CREATE INDEX {coll.name}_{c} ON {coll.name} (tenant, part, {c})")
+
+
+def _insert(conn: sqlite3.Connection, coll: Collection, records: Iterable[Record]) -> None:
+    groups: dict[tuple[str, str], list[Record]] = defaultdict(list)
+    for rec in records:
+        groups[(rec.tenant, rec.part)].append(rec)
+    names = ("tenant", "part", "pos", "id", *coll.all_columns(), "doc")
+    sql = f"INSERT INTO {coll.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for key in sorted(groups):
+            running = dict.fromkeys(coll.prefix_sums, 0)
+            runs: dict[str, tuple[Any, int]] = {}
+            for pos, rec in enumerate(sorted(groups[key], key=lambda r: (r.sort_key, r.id))):
+                for c in coll.prefix_sums:
+                    running[c] += int(rec.values.get(c) or 0)
+                for column, source in coll.run_counters:
+                    last, count = runs.get(column, (object(), -1))
+                    value = rec.values.get(source)
+                    runs[column] = (value, count if value == last else count + 1)
+                    rec.values[column] = runs[column][1]
+                values = [rec.values.get(c) for c in coll.columns] + [running[c] for c in coll.prefix_sums]
+                yield (rec.tenant, rec.part, pos, rec.id, *values, rec.doc)
+
+    conn.executemany(sql, rows())

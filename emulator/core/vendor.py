@@ -1,0 +1,56 @@
+"""What the core needs from a vendor package; each vendor implements one `Vendor` subclass."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from fastapi import APIRouter, Request, Response
+
+from emulator.core.errors import VendorError
+from emulator.core.fixtures import FixtureCodec
+from emulator.core.params import ParamProblem
+
+if TYPE_CHECKING:
+    from emulator.core.context import Emulator
+
+
+class Vendor(ABC):
+    name: ClassVar[str]
+    codecs: ClassVar[tuple[FixtureCodec[Any], ...]]
+
+    def __init__(self, tenants: list[dict[str, Any]]) -> None:
+        self.load_tenants(tenants)
+
+    @abstractmethod
+    def load_tenants(self, tenants: list[dict[str, Any]]) -> None:
+        """Validate this vendor's section of the manifest (credentials, tenant ids)."""
+
+    @abstractmethod
+    def tenants_manifest(self) -> list[dict[str, Any]]:
+        """The tenants section as the manifest stores it (for export)."""
+
+    @abstractmethod
+    def owns_path(self, path: str) -> bool:
+        """Whether an unrouted request (404/405) belongs to this vendor."""
+
+    @abstractmethod
+    def router(self, emu: Emulator) -> APIRouter: ...
+
+    @abstractmethod
+    def generate(self, seed: int, scale: float) -> Iterator[tuple[FixtureCodec[Any], Any]]:
+        """Yield (codec, entry) for the generated dataset of every tenant."""
+
+    @abstractmethod
+    def render(self, err: VendorError, request: Request) -> Response:
+        """The error in this vendor's own envelope and headers."""
+
+    @abstractmethod
+    def param_error(self, problem: ParamProblem) -> VendorError: ...
+
+    @abstractmethod
+    def not_found(self, method_not_allowed: bool) -> VendorError: ...
+
+    @abstractmethod
+    def internal_error(self) -> VendorError: ...

@@ -1,0 +1,85 @@
+"""Alibaba Cloud Intelligent Media Services (ICE) 2020-11-09: RPC on `/`, PascalCase JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from fastapi import APIRouter, Request, Response
+
+from emulator.core.context import Emulator
+from emulator.core.errors import VendorError, error
+from emulator.core.fixtures import FixtureCodec
+from emulator.core.http import request_id
+from emulator.core.params import ParamProblem
+from emulator.core.pools import TextPools, seeded_faker
+from emulator.core.rpc import RpcDispatcher, RpcErrors
+from emulator.core.settings import OverLimit
+from emulator.core.vendor import Vendor
+from emulator.core.wirejson import render
+from emulator.vendors.ice import data
+from emulator.vendors.ice import errors as E
+from emulator.vendors.ice.auth import IceAuthenticator
+from emulator.vendors.ice.calls import PAGE_SIZE_CLAMP
+from emulator.vendors.ice.ops import OPERATIONS
+from emulator.vendors.ice.records import DIALOGUE_CODEC, INSTANCE_CODEC
+from emulator.vendors.ice.routes import CONTENT_TYPE, VERSION, ice_router
+from emulator.vendors.ice.tenants import IceTenant, IceTenants
+
+
+class IceVendor(Vendor):
+    name: ClassVar[str] = "ice"
+    codecs: ClassVar[tuple[FixtureCodec[Any], ...]] = (INSTANCE_CODEC, DIALOGUE_CODEC)
+
+    def load_tenants(self, tenants: list[dict[str, Any]]) -> None:
+        self.tenants = IceTenants([IceTenant.model_validate(t) for t in tenants])
+
+    def tenants_manifest(self) -> list[dict[str, Any]]:
+        return [t.model_dump(exclude_none=True) for t in self.tenants.tenants]
+
+    def owns_path(self, path: str) -> bool:
+        return not path.startswith(("/v1/", "/v3/", "/api/"))
+
+    def router(self, emu: Emulator) -> APIRouter:
+        return ice_router(emu, self.tenants, self.dispatcher(emu))
+
+    def dispatcher(self, emu: Emulator) -> RpcDispatcher:
+        clamp = {PAGE_SIZE_CLAMP: emu.settings.ice_page_size_over_max is OverLimit.CLAMP}
+        errors = RpcErrors(
+            missing=E.MISSING_PARAMETER, invalid_version=E.INVALID_VERSION, unknown_action=E.UNKNOWN_ACTION
+        )
+        return RpcDispatcher(VERSION, OPERATIONS, errors, IceAuthenticator(emu, self.tenants), lambda: clamp)
+
+    def generate(self, seed: int, scale: float) -> Iterator[tuple[FixtureCodec[Any], Any]]:
+        for tenant in self.tenants.tenants:
+            account = tenant.account_id
+            fake = seeded_faker(seed, "ice", account)
+            for entry in data.instances(seed, account, scale, fake):
+                yield INSTANCE_CODEC, entry
+            pools = TextPools.build(fake)
+            for session in data.sessions(seed, account, scale):
+                for dialogue in data.dialogues(seed, account, session, pools):
+                    yield DIALOGUE_CODEC, dialogue
+
+    def render(self, err: VendorError, request: Request) -> Response:
+        rid = str(request_id(request)).upper()
+        region = self.tenants.tenants[0].region if self.tenants.tenants else "cn-shanghai"
+        body = {
+            "RequestId": rid,
+            "HostId": f"ice.{region}.aliyuncs.com",
+            "Code": err.code,
+            "Message": err.message,
+            "Recommend": f"https://api.aliyun.com/troubleshoot?q={err.code}&product=ICE&requestId={rid}",
+        }
+        headers = {"x-acs-request-id": rid, **err.headers}
+        return Response(render(body), err.status, headers, media_type=CONTENT_TYPE)
+
+    def param_error(self, problem: ParamProblem) -> VendorError:
+        spec = E.MISSING if problem.kind == "missing" else E.INVALID_PARAMETER
+        return error(spec, param=problem.param)
+
+    def not_found(self, method_not_allowed: bool) -> VendorError:
+        return error(E.UNKNOWN_ACTION)
+
+    def internal_error(self) -> VendorError:
+        return error(E.INTERNAL_ERROR)

@@ -1,0 +1,144 @@
+"""Generated ICE data: per account, AI agents with instances in every status, and call and chat sessions with
+dozens to hundreds of dialogue turns of every Type. One seed drives it all; times count back from `EPOCH`."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from faker import Faker
+
+from emulator.core.ids import EPOCH_MS, hex32, iso_s, rng
+from emulator.core.pools import TextPools
+from emulator.vendors.ice.config_factory import agent_config, runtime_config, template_config
+from emulator.vendors.ice.records import AttachedFile, Dialogue, DialogueEntry, Instance, InstanceEntry
+
+DAY_MS = 86_400_000
+MODES = ("VoiceChat", "VisionChat", "AvatarChat3D")
+# Instances per agent and sessions per account at scale 1: enough for several pages at default page sizes.
+INSTANCES_PER_AGENT = (37, 23, 12)
+SESSIONS_PER_ACCOUNT = 12
+
+
+@dataclass(frozen=True)
+class Session:
+    session_id: str
+    source: str  # "call" or "chat"
+    rounds: int
+    start_ms: int
+
+
+def sessions(seed: int, account: str, scale: float) -> list[Session]:
+    """The account's sessions; exposed so the README and tests can name real SessionIds."""
+    r = rng(seed, "ice", account, "sessions")
+    out = []
+    for i in range(max(1, round(SESSIONS_PER_ACCOUNT * scale))):
+        # Two long sessions first so the defaults always page; the rest vary from a dozen to 150 rounds.
+        rounds = 120 + r.randrange(30) if i < 2 else r.randrange(12, 151)
+        source = "call" if i % 2 == 0 else "chat"
+        out.append(Session(hex32(r), source, rounds, EPOCH_MS - r.randrange(1, 90) * DAY_MS - r.randrange(DAY_MS)))
+    return out
+
+
+def agents(seed: int, account: str) -> list[str]:
+    r = rng(seed, "ice", account, "agents")
+    return [hex32(r) for _ in INSTANCES_PER_AGENT]
+
+
+def dialogues(seed: int, account: str, session: Session, pools: TextPools) -> Iterator[DialogueEntry]:
+    r = rng(seed, "ice", account, session.session_id)
+    now = session.start_ms
+    node = f"node_{r.choice(('llm', 'intent', 'kb'))}_{r.randrange(1, 9)}" if r.random() < 0.5 else ""
+    for n in range(session.rounds):
+        round_id = hex32(r)
+        for producer, kind in _round_shape(r, session.source, n):
+            now += r.randrange(800, 9000)
+            yield DialogueEntry(
+                tenant=account,
+                session_id=session.session_id,
+                record=_dialogue(r, pools, session.source, producer, kind, round_id, now, node),
+            )
+
+
+def _round_shape(r: random.Random, source: str, n: int) -> list[tuple[str, str]]:
+    """(Producer, Type) of each message in round n."""
+    if source == "call":
+        if n == 0:
+            return [("agent", "greeting")]
+        shape = [("user", "normal"), ("agent", "normal")]
+        return shape + [("agent", "speech")] if r.random() < 0.08 else shape
+    if r.random() < 0.06:
+        return [("agent", "announcement")]
+    if r.random() < 0.05:
+        return [("agent", "custom")]
+    return [("user", "normal"), ("agent", "normal")]
+
+
+def _dialogue(
+    r: random.Random,
+    pools: TextPools,
+    source: str,
+    producer: str,
+    kind: str,
+    round_id: str,
+    ms: int,
+    node: str,
+) -> Dialogue:
+    agent = producer == "agent"
+    files = []
+    if source == "chat" and not agent and r.random() < 0.1:
+        fmt = r.choice(("png", "jpg", "pdf", "txt"))
+        fid = hex32(r)
+        files.append(
+            AttachedFile(
+                id=fid,
+                name=f"{r.choice(pools.words)}.{fmt}",
+                format=fmt,
+                type=0 if fmt in ("png", "jpg") else 1,
+                url=f"https://ice-emulator-oss.oss-cn-shanghai.aliyuncs.com/attachments/{fid}.{fmt}",
+            )
+        )
+    extend = ""
+    if r.random() < 0.3:
+        sentiment = r.choice(("positive", "neutral", "negative"))
+        extend = f'{{"Sentiment":"{sentiment}","Intent":"{r.choice(pools.words)}"}}'
+    return Dialogue(
+        dialogue_id=hex32(r),
+        round_id=round_id,
+        producer=producer,
+        text=r.choice(pools.agent_lines if agent else pools.user_lines),
+        reasoning_text=r.choice(pools.reasoning) if agent and kind == "normal" and r.random() < 0.4 else "",
+        attached_file_list=files,
+        time=ms,
+        type=kind,
+        source=source,
+        node_id=node if agent else "",
+        extend=extend,
+    )
+
+
+def instances(seed: int, account: str, scale: float, fake: Faker) -> Iterator[InstanceEntry]:
+    for agent_id, count, mode in zip(agents(seed, account), INSTANCES_PER_AGENT, MODES, strict=True):
+        r = rng(seed, "ice", account, agent_id)
+        for i in range(max(1, round(count * scale))):
+            instance_id = hex32(r)
+            # The three newest are still running or waiting; the rest are finished.
+            status = ("Created", "Executing", "Executing")[i] if i < 3 else "Finished"
+            start = EPOCH_MS - i * r.randrange(3, 9) * 3_600_000 - r.randrange(3_600_000)
+            url = f"https://ice-emulator-oss.oss-cn-shanghai.aliyuncs.com/call_logs/{instance_id}.json"
+            record = Instance(
+                call_log_url=url if status == "Finished" else "",
+                runtime_config=runtime_config(r, fake, mode),
+                status=status,
+                template_config=template_config(r, fake, mode),
+                agent_config=agent_config(r, fake),
+                user_data=f'{{"Email":"{fake.email()}","Preferences":{{"Language":"{r.choice(("en", "zh"))}"}}}}',
+            )
+            yield InstanceEntry(
+                tenant=account,
+                ai_agent_id=agent_id,
+                instance_id=instance_id,
+                start_time=iso_s(start),
+                record=record,
+            )

@@ -1,0 +1,46 @@
+"""Alibaba Cloud POP gateway errors for ICE, as the real gateway words them (see README, fidelity notes)."""
+
+from __future__ import annotations
+
+from emulator.core.errors import ErrorSpec
+
+MISSING = ErrorSpec("Missing{param}", 400, "{param} is mandatory for this action.")
+MISSING_PARAMETER = ErrorSpec(
+    "MissingParameter",
+    400,
+    'The input parameter "{param}" that is mandatory for processing this request is not supplied.',
+)
+INVALID_PARAMETER = ErrorSpec("InvalidParameter", 400, 'The specified parameter "{param}" is not valid.')
+INVALID_VERSION = ErrorSpec("InvalidVersion", 400, "Specified parameter Version is not valid.")
+UNKNOWN_ACTION = ErrorSpec(
+    "InvalidAction.NotFound", 404, "Specified api is not found, please check your url and method."
+)
+UNKNOWN_ACCESS_KEY = ErrorSpec("InvalidAccessKeyId.NotFound", 404, "Specified access key is not found.")
+SIGNATURE_MISMATCH_V1 = ErrorSpec(
+    "SignatureDoesNotMatch",
+    400,
+    "Specified signature is not matched with our calculation. server string to sign is:{string_to_sign}",
+)
+SIGNATURE_MISMATCH_V3 = ErrorSpec(
+    "SignatureDoesNotMatch",
+    400,
+    "Specified signature does not match our calculation. server StringToSign is [{string_to_sign}]",
+)
+INCOMPLETE_SIGNATURE = ErrorSpec(
+    "IncompleteSignature",
+    400,
+    "The request signature does not conform to Aliyun standards. server string to sign is:{string_to_sign}",
+)
+TIMESTAMP_EXPIRED = ErrorSpec("InvalidTimeStamp.Expired", 400, "Specified time stamp or date value is expired.")
+ILLEGAL_TIMESTAMP = ErrorSpec(
+    "IllegalTimestamp",
+    400,
+    'The input parameter "Timestamp" that is mandatory for processing this request is not supplied.',
+)
+NONCE_USED = ErrorSpec("SignatureNonceUsed", 400, "Specified signature nonce was used already.")
+TOKEN_MISMATCH = ErrorSpec(
+    "InvalidSecurityToken.MismatchWithAccessKey", 400, "Specified SecurityToken mismatch with the AccessKey."
+)
+INTERNAL_ERROR = ErrorSpec(
+    "InternalError", 500, "The request processing has failed due to some unknown error, exception or failure."
+)

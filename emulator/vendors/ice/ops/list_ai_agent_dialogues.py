@@ -1,0 +1,61 @@
+"""ListAIAgentDialogues: the dialogue turns of one session inside a time window, newest first by default."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from emulator.core.paging import PageSpec, PageStyle, paginate
+from emulator.core.params import INT64_MAX, RequestModel, clamp_over
+from emulator.core.rpc import RpcCall, RpcOperation
+from emulator.core.wirejson import RawArray
+from emulator.vendors.ice.calls import PAGE_SIZE_CLAMP, ice_request_id, store_of
+from emulator.vendors.ice.records import DIALOGUES, Dialogue
+
+Long = Annotated[int, Field(ge=0, le=INT64_MAX)]
+
+
+class ListAIAgentDialoguesRequest(RequestModel):
+    session_id: str = Field(alias="SessionId", min_length=1, description="The session ID.")
+    start_time: Long = Field(alias="StartTime", description="Window start, Unix ms, inclusive.")
+    end_time: Long = Field(alias="EndTime", description="Window end, Unix ms, inclusive.")
+    page_number: Annotated[int, Field(alias="PageNumber", ge=1, le=INT64_MAX)] = 1
+    page_size: Annotated[int, Field(alias="PageSize", ge=1, le=100), clamp_over(PAGE_SIZE_CLAMP)] = 20
+    order: Literal["ASC", "DESC"] = Field("DESC", alias="Order")
+    round_limit: int | None = Field(
+        None,
+        alias="RoundLimit",
+        ge=1,
+        le=INT64_MAX,
+        description="The latest N rounds of the window, unpaged.",
+    )
+
+
+class ListAIAgentDialoguesResponse(BaseModel):
+    RequestId: str
+    Dialogues: list[Dialogue]
+
+
+PAGE = PageSpec(PageStyle.PAGE_NUMBER, size_field="page_size", position_field="page_number")
+
+
+async def handle(call: RpcCall, req: ListAIAgentDialoguesRequest) -> dict[str, Any]:
+    span = store_of(call).span(DIALOGUES, call.tenant, req.session_id).narrow("time", req.start_time, req.end_time)
+    descending = req.order == "DESC"
+    if req.round_limit is not None:
+        latest = span.tail_by("round", req.round_limit)
+        items = latest.slice(0, len(latest), descending)
+    else:
+        items = paginate(PAGE, req, span, descending=descending).items
+    return {"RequestId": ice_request_id(call), "Dialogues": RawArray(items)}
+
+
+OPERATION = RpcOperation(
+    "ListAIAgentDialogues",
+    ListAIAgentDialoguesRequest,
+    ListAIAgentDialoguesResponse,
+    handle,
+    PAGE,
+    "Lists the dialog records of an AI agent session.",
+)

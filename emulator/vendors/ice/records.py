@@ -1,0 +1,98 @@
+"""ICE records as the SDK models them (alibabacloud-ice20201109), and how fixtures and the store hold them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from pydantic import Field
+
+from emulator.core.casing import JsonText, PascalModel
+from emulator.core.fixtures import Entry, FixtureCodec, wire
+from emulator.core.ids import ms_from_iso
+from emulator.core.store import Collection, Record
+from emulator.vendors.ice.configs import AIAgentConfig, AIAgentRuntimeConfig, AIAgentTemplateConfig
+
+
+class AttachedFile(PascalModel):
+    id: str | None = None
+    name: str | None = None
+    format: str | None = None
+    type: int | None = None
+    url: str | None = None
+
+
+class Dialogue(PascalModel):
+    dialogue_id: str
+    round_id: str | None = None
+    producer: Literal["user", "agent"] | None = None
+    text: str | None = None
+    reasoning_text: str | None = None
+    attached_file_list: list[AttachedFile] | None = None
+    time: int = Field(ge=0)  # ms since the Unix epoch
+    type: Literal["greeting", "normal", "speech", "announcement", "custom"] | None = None
+    source: Literal["chat", "call"] | None = None
+    node_id: str | None = None
+    extend: JsonText | None = None  # a JSON document as a string, not an object
+
+
+class Instance(PascalModel):
+    call_log_url: str | None = None
+    runtime_config: AIAgentRuntimeConfig | None = None
+    status: Literal["Created", "Executing", "Finished"] | None = None
+    template_config: AIAgentTemplateConfig | None = None
+    agent_config: AIAgentConfig | None = None
+    user_data: JsonText | None = None  # a JSON document as a string, not an object
+
+
+class DialogueEntry(Entry):
+    session_id: str = Field(alias="sessionId", min_length=1)
+    record: Dialogue
+
+
+class InstanceEntry(Entry):
+    ai_agent_id: str = Field(alias="aiAgentId", min_length=1)
+    # Not on the wire: the instance's identity and its start time, which StartTime/EndTime filter on.
+    instance_id: str = Field(alias="instanceId", min_length=1)
+    start_time: str = Field(alias="startTime", pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
+    record: Instance
+
+
+DIALOGUES = Collection(
+    "ice_dialogues",
+    columns=("time", "round"),
+    monotonic=("time", "round"),
+    run_counters=(("round", "round_id"),),
+)
+INSTANCES = Collection("ice_instances", columns=("start_ms", "start_time"), monotonic=("start_ms",))
+
+
+def _dialogue_record(e: DialogueEntry) -> Record:
+    r = e.record
+    values = {"time": r.time, "round_id": r.round_id}
+    return Record(e.tenant, e.session_id, r.dialogue_id, (r.time,), wire(r), values)
+
+
+def _dialogue_entry(tenant: str, part: str, id_: str, values: dict[str, Any], doc: str) -> dict[str, Any]:
+    return {"tenant": tenant, "sessionId": part, "record": json.loads(doc)}
+
+
+def _instance_record(e: InstanceEntry) -> Record:
+    ms = ms_from_iso(e.start_time)
+    values = {"start_ms": ms, "start_time": e.start_time}
+    return Record(e.tenant, e.ai_agent_id, e.instance_id, (ms,), wire(e.record), values)
+
+
+def _instance_entry(tenant: str, part: str, id_: str, values: dict[str, Any], doc: str) -> dict[str, Any]:
+    record = json.loads(doc)
+    return {
+        "tenant": tenant,
+        "aiAgentId": part,
+        "instanceId": id_,
+        "startTime": values["start_time"],
+        "record": record,
+    }
+
+
+DIALOGUE_CODEC = FixtureCodec(DIALOGUES, "dialogues.json", DialogueEntry, _dialogue_record, _dialogue_entry)
+INSTANCE_CODEC = FixtureCodec(INSTANCES, "instances.json", InstanceEntry, _instance_record, _instance_entry)

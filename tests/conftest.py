@@ -1,0 +1,91 @@
+"""Shared fixtures: a fresh app per test (never a shared global), and live uvicorn servers on 127.0.0.1."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from emulator.app import create_app
+from emulator.core.settings import Settings
+
+SEED = 20201109
+
+
+def make_app(**overrides: Any) -> FastAPI:
+    return create_app(Settings(**overrides))
+
+
+@pytest.fixture
+def app_factory() -> Callable[..., FastAPI]:
+    return make_app
+
+
+@pytest.fixture
+def client_factory() -> Callable[..., TestClient]:
+    def build(**overrides: Any) -> TestClient:
+        return TestClient(make_app(**overrides), raise_server_exceptions=False)
+
+    return build
+
+
+@pytest.fixture
+def client(client_factory: Callable[..., TestClient]) -> TestClient:
+    """In-process client, signatures not checked (auth=presence): tests of behaviour, not of signing."""
+    return client_factory(auth="presence")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serve(app: FastAPI) -> Iterator[str]:
+    """Run `app` under uvicorn (uvloop + httptools) on a free 127.0.0.1 port; yields the base URL."""
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", loop="uvloop", http="httptools")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_url() -> Iterator[str]:
+    """One live server with the default settings (auth=verify), shared by the fidelity tests."""
+    with serve(make_app()) as url:
+        yield url
+
+
+@pytest.fixture
+def live_factory() -> Iterator[Callable[..., str]]:
+    """Start a live server with other settings for one test: `url = live_factory(auth="off")`."""
+    stack: list[Any] = []
+
+    def start(**overrides: Any) -> str:
+        cm = serve(make_app(**overrides))
+        stack.append(cm)
+        return cm.__enter__()
+
+    yield start
+    for cm in reversed(stack):
+        cm.__exit__(None, None, None)
