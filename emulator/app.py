@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from emulator.admin.errors import ControlPlaneErrors
 from emulator.admin.routes import admin_router
 from emulator.core.context import Emulator
 from emulator.core.errors import VendorError
@@ -21,7 +22,7 @@ log = logging.getLogger("emulator")
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    emu = Emulator(settings, VENDOR_TYPES)
+    emu = Emulator(settings, VENDOR_TYPES, ControlPlaneErrors())
     # redirect_slashes=False: Huawei's SDK treats a 307 as an empty success; every miss gets the vendor's 404.
     app = FastAPI(
         title="agent-api-emulator",
@@ -47,30 +48,30 @@ def create_app_from_env() -> FastAPI:
 def _install_error_handlers(app: FastAPI, emu: Emulator) -> None:
     async def vendor_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, VendorError)
-        return emu.vendor_for(request.url.path).render(exc, request)
+        return emu.dialect_for(request.url.path).render(exc, request)
 
     async def param_problem(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ParamProblem)
-        vendor = emu.vendor_for(request.url.path)
-        return vendor.render(vendor.param_error(exc), request)
+        dialect = emu.dialect_for(request.url.path)
+        return dialect.render(dialect.param_error(exc), request)
 
     async def validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         err = exc.errors()[0]
         loc = err.get("loc", ())
         problem = ParamProblem("missing" if err["type"] == "missing" else "invalid", str(loc[-1] if loc else ""))
-        vendor = emu.vendor_for(request.url.path)
-        return vendor.render(vendor.param_error(problem), request)
+        dialect = emu.dialect_for(request.url.path)
+        return dialect.render(dialect.param_error(problem), request)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        vendor = emu.vendor_for(request.url.path)
-        return vendor.render(vendor.not_found(exc.status_code == 405), request)
+        dialect = emu.dialect_for(request.url.path)
+        return dialect.render(dialect.not_found(exc.status_code == 405), request)
 
     async def internal_error(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        vendor = emu.vendor_for(request.url.path)
-        return vendor.render(vendor.internal_error(), request)
+        dialect = emu.dialect_for(request.url.path)
+        return dialect.render(dialect.internal_error(), request)
 
     app.add_exception_handler(VendorError, vendor_error)
     app.add_exception_handler(ParamProblem, param_problem)

@@ -96,10 +96,11 @@ def serve(settings: Settings) -> int:
 
 
 def export_fixtures(settings: Settings, out: Path) -> int:
+    from emulator.admin.errors import ControlPlaneErrors
     from emulator.core.context import Emulator
     from emulator.vendors import VENDOR_TYPES
 
-    emu = Emulator(settings, VENDOR_TYPES)
+    emu = Emulator(settings, VENDOR_TYPES, ControlPlaneErrors())
     out.mkdir(parents=True, exist_ok=True)
     manifest = {"generate": False, "tenants": {v.name: v.tenants_manifest() for v in emu.vendors}}
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

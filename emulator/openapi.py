@@ -9,6 +9,7 @@ from typing import Any
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
+from emulator.admin.errors import ControlPlaneErrors
 from emulator.admin.routes import admin_router
 from emulator.core.context import Emulator
 from emulator.core.settings import Settings
@@ -16,7 +17,7 @@ from emulator.vendors import VENDOR_TYPES
 
 
 def build_specs() -> dict[str, dict[str, Any]]:
-    emu = Emulator(Settings(scale=0.01), VENDOR_TYPES)
+    emu = Emulator(Settings(scale=0.01), VENDOR_TYPES, ControlPlaneErrors())
     specs = {}
     for vendor in emu.vendors:
         routes = [r for r in vendor.router(emu).routes if isinstance(r, APIRoute) and r.include_in_schema]

@@ -6,9 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from emulator.admin.errors import PREFIX
 from emulator.core.context import Emulator
-
-PREFIX = "/_emulator"
 
 
 def admin_router() -> APIRouter:

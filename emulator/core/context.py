@@ -15,7 +15,7 @@ from typing import Any
 from emulator.core.fixtures import MANIFEST, FixtureCodec, FixtureError, load_entries, read_json
 from emulator.core.settings import Settings
 from emulator.core.store import Store, StoreBuilder
-from emulator.core.vendor import Vendor
+from emulator.core.vendor import ErrorDialect, Vendor
 
 STORE_FORMAT = 1
 
@@ -43,8 +43,9 @@ def load_manifest(fixtures: Path | None) -> dict[str, Any]:
 
 
 class Emulator:
-    def __init__(self, settings: Settings, vendor_types: Sequence[type[Vendor]]) -> None:
+    def __init__(self, settings: Settings, vendor_types: Sequence[type[Vendor]], control_plane: ErrorDialect) -> None:
         self.settings = settings
+        self.control_plane = control_plane
         self.manifest = load_manifest(settings.fixtures)
         tenants = self.manifest["tenants"]
         self.vendors = [cls(tenants.get(cls.name, [])) for cls in vendor_types]
@@ -97,10 +98,11 @@ class Emulator:
         return h.hexdigest()[:16]
 
     # -- per request --
-    def vendor_for(self, path: str) -> Vendor:
-        for vendor in self.vendors:
-            if vendor.owns_path(path):
-                return vendor
+    def dialect_for(self, path: str) -> ErrorDialect:
+        """Who words the errors of a request: the control plane, else the vendor owning the path (ICE: `/`)."""
+        for dialect in (self.control_plane, *self.vendors):
+            if dialect.owns_path(path):
+                return dialect
         return self.vendors[0]
 
     def now(self) -> float:

@@ -5,6 +5,7 @@ Gateway order: action and version, then credentials, then parameter validation, 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -14,11 +15,16 @@ from fastapi import Request
 from pydantic import BaseModel
 
 from emulator.core.errors import ErrorSpec, error
-from emulator.core.http import raw_body
+from emulator.core.http import VOLATILE_PARAMS, raw_body
+from emulator.core.ids import digest_uuid
 from emulator.core.paging import PageSpec
 from emulator.core.params import RequestModel, parse_params
 
 FORM = "application/x-www-form-urlencoded"
+# Where `emulator.core.http.request_id` caches a request's id; an RPC call pins it to the logical call.
+REQUEST_ID_SCOPE_KEY = "emulator.request_id"
+# Parameters that name the call rather than vary it; the alias path carries the action in the path instead.
+ROUTING_PARAMS = frozenset({"Action", "Version"})
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,19 @@ def wire_params(request: Request) -> dict[str, str]:
     return params
 
 
+def required_blank_as_absent(model: type[RequestModel], params: Mapping[str, str]) -> dict[str, str]:
+    """POP gateways treat `Name=` for a required parameter as not supplied (Missing<Name>), whatever its type."""
+    required = {f.alias or name for name, f in model.model_fields.items() if f.is_required()}
+    return {k: v for k, v in params.items() if v != "" or k not in required}
+
+
+def pin_request_id(request: Request, action: str, params: Mapping[str, str]) -> None:
+    """One logical call answers with one RequestId, whether it came on `/` or on its alias path."""
+    seed = request.app.state.emulator.settings.seed
+    stable = sorted((k, v) for k, v in params.items() if k not in VOLATILE_PARAMS and k not in ROUTING_PARAMS)
+    request.scope[REQUEST_ID_SCOPE_KEY] = digest_uuid(seed, [request.method, action, json.dumps(stable)])
+
+
 class RpcDispatcher:
     def __init__(
         self,
@@ -94,7 +113,10 @@ class RpcDispatcher:
     async def dispatch(self, request: Request, action: str | None = None) -> dict[str, Any]:
         """`action` comes from the path on alias routes; otherwise from the header or parameter."""
         params = wire_params(request)
+        named = action or request.headers.get("x-acs-action") or params.get("Action")
+        if named:
+            pin_request_id(request, named, params)
         op = self.resolve(request, params, action)
         tenant = self.authenticate(request, params)
-        model = parse_params(op.request_model, params, self.switches())
+        model = parse_params(op.request_model, required_blank_as_absent(op.request_model, params), self.switches())
         return await op.handler(RpcCall(request, tenant, params), model)

@@ -95,6 +95,7 @@ class Span:
     def narrow(self, column: str, lo: Any = None, hi: Any = None) -> Span:
         """Keep rows with lo <= column <= hi (either bound optional); `column` must be monotonic."""
         assert column in self.coll.monotonic, column
+        lo, hi = _sqlite_int(lo), _sqlite_int(hi)
         start, stop = self.start, self.stop
         table, c = self.coll.name, column
         if lo is not None and start < stop:
@@ -193,6 +194,13 @@ class Filtered:
         where, params = self._where()
         row = self.store.conn.execute(f"SELECT TOTAL({column}) FROM {self.coll.name} WHERE {where}", params)
         return int(row.fetchone()[0])
+
+
+def _sqlite_int(value: Any) -> Any:
+    """SQLite integers are 64-bit; a wider bound means the same as the widest one."""
+    if isinstance(value, int):
+        return min(max(value, -(2**63)), 2**63 - 1)
+    return value
 
 
 class StoreBuilder:

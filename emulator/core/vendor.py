@@ -16,7 +16,28 @@ if TYPE_CHECKING:
     from emulator.core.context import Emulator
 
 
-class Vendor(ABC):
+class ErrorDialect(ABC):
+    """How errors look for the requests one party owns: a vendor, or the emulator's own control plane."""
+
+    @abstractmethod
+    def owns_path(self, path: str) -> bool:
+        """Whether an unrouted request (404/405) belongs to this party."""
+
+    @abstractmethod
+    def render(self, err: VendorError, request: Request) -> Response:
+        """The error in this party's own envelope and headers."""
+
+    @abstractmethod
+    def param_error(self, problem: ParamProblem) -> VendorError: ...
+
+    @abstractmethod
+    def not_found(self, method_not_allowed: bool) -> VendorError: ...
+
+    @abstractmethod
+    def internal_error(self) -> VendorError: ...
+
+
+class Vendor(ErrorDialect):
     name: ClassVar[str]
     codecs: ClassVar[tuple[FixtureCodec[Any], ...]]
 
@@ -32,25 +53,8 @@ class Vendor(ABC):
         """The tenants section as the manifest stores it (for export)."""
 
     @abstractmethod
-    def owns_path(self, path: str) -> bool:
-        """Whether an unrouted request (404/405) belongs to this vendor."""
-
-    @abstractmethod
     def router(self, emu: Emulator) -> APIRouter: ...
 
     @abstractmethod
     def generate(self, seed: int, scale: float) -> Iterator[tuple[FixtureCodec[Any], Any]]:
         """Yield (codec, entry) for the generated dataset of every tenant."""
-
-    @abstractmethod
-    def render(self, err: VendorError, request: Request) -> Response:
-        """The error in this vendor's own envelope and headers."""
-
-    @abstractmethod
-    def param_error(self, problem: ParamProblem) -> VendorError: ...
-
-    @abstractmethod
-    def not_found(self, method_not_allowed: bool) -> VendorError: ...
-
-    @abstractmethod
-    def internal_error(self) -> VendorError: ...
