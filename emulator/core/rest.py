@@ -68,7 +68,7 @@ def add_rest_route(
         operation_id=op.operation_id,
         name=op.operation_id,
         summary=op.summary or None,
-        response_model=None,
+        response_model=op.response_model,  # for the OpenAPI document; handlers return ready Responses
         openapi_extra={"parameters": path_parameters(op.path) + query_parameters(op.request_model)},
     )
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel
 
 from emulator.core.errors import VendorError
 from emulator.core.fixtures import FixtureCodec
@@ -14,6 +16,18 @@ from emulator.core.params import ParamProblem
 
 if TYPE_CHECKING:
     from emulator.core.context import Emulator
+
+
+@dataclass(frozen=True)
+class VendorContract:
+    """What the OpenAPI document says about a vendor beyond its routes' own models."""
+
+    title: str
+    description: str
+    error_model: type[BaseModel]  # the error envelope
+    error_statuses: dict[int, str]  # every non-200 status an operation can answer -> description
+    security_schemes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    security: list[dict[str, list[str]]] = field(default_factory=list)  # alternatives
 
 
 class ErrorDialect(ABC):
@@ -54,6 +68,9 @@ class Vendor(ErrorDialect):
 
     @abstractmethod
     def router(self, emu: Emulator) -> APIRouter: ...
+
+    def contract(self) -> VendorContract:
+        raise NotImplementedError(f"{self.name}: no OpenAPI contract yet")
 
     @abstractmethod
     def generate(self, seed: int, scale: float) -> Iterator[tuple[FixtureCodec[Any], Any]]:

@@ -15,12 +15,13 @@ from emulator.core.params import ParamProblem
 from emulator.core.pools import TextPools, seeded_faker
 from emulator.core.rpc import RpcDispatcher, RpcErrors
 from emulator.core.settings import OverLimit
-from emulator.core.vendor import Vendor
+from emulator.core.vendor import Vendor, VendorContract
 from emulator.core.wirejson import render
 from emulator.vendors.ice import data
 from emulator.vendors.ice import errors as E
 from emulator.vendors.ice.auth import IceAuthenticator
 from emulator.vendors.ice.calls import PAGE_SIZE_CLAMP
+from emulator.vendors.ice.contract import CONTRACT
 from emulator.vendors.ice.ops import OPERATIONS
 from emulator.vendors.ice.records import DIALOGUE_CODEC, INSTANCE_CODEC
 from emulator.vendors.ice.routes import CONTENT_TYPE, VERSION, ice_router
@@ -41,7 +42,10 @@ class IceVendor(Vendor):
         return not path.startswith(("/v1/", "/v3/", "/api/"))
 
     def router(self, emu: Emulator) -> APIRouter:
-        return ice_router(emu, self.tenants, self.dispatcher(emu))
+        return ice_router(self.dispatcher(emu))
+
+    def contract(self) -> VendorContract:
+        return CONTRACT
 
     def dispatcher(self, emu: Emulator) -> RpcDispatcher:
         clamp = {PAGE_SIZE_CLAMP: emu.settings.ice_page_size_over_max is OverLimit.CLAMP}

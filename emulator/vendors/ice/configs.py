@@ -112,6 +112,14 @@ class AIAgentTemplateChat(PascalModel):
     volume: int | None = None  # 0-400 (percent of workflow volume); unset = adaptive
     wake_up_query: str | None = None
     workflow_override_params: JsonText | None = None  # JSON text
+    # On the vendor's own example response, though no SDK version models it (the SDKs drop unknown keys).
+    app_id: str | None = None
+
+
+class AIAgentTemplateMessageChat(PascalModel):
+    """Only on the vendor's example response; no SDK version models it."""
+
+    app_id: str | None = None
 
 
 class AIAgentTemplateVoiceChat(AIAgentTemplateChat):
@@ -127,6 +135,7 @@ class AIAgentTemplateConfig(PascalModel):
     voice_chat: AIAgentTemplateVoiceChat | None = None
     vision_chat: AIAgentTemplateChat | None = None
     avatar_chat_3d: AIAgentTemplateAvatarChat3D | None = Field(default=None, alias="AvatarChat3D")
+    message_chat: AIAgentTemplateMessageChat | None = None  # vendor example only, not in the SDK
 
 
 # --- AgentConfig -------------------------------------------------------------------------------------------------

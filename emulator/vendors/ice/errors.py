@@ -44,3 +44,4 @@ TOKEN_MISMATCH = ErrorSpec(
 INTERNAL_ERROR = ErrorSpec(
     "InternalError", 500, "The request processing has failed due to some unknown error, exception or failure."
 )
+UNSUPPORTED_METHOD = ErrorSpec("UnsupportedHTTPMethod", 405, "This http method is not supported.")

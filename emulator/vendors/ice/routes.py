@@ -6,37 +6,60 @@ action on its own (OpenAPI cannot split `/` by a parameter). Both forms answer i
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from fastapi import APIRouter, Request, Response
 
-from emulator.core.context import Emulator
-from emulator.core.rpc import RpcDispatcher
+from emulator.core.errors import error
+from emulator.core.rest import query_parameters
+from emulator.core.rpc import RpcDispatcher, RpcOperation
 from emulator.core.wirejson import render
-from emulator.vendors.ice.tenants import IceTenants
+from emulator.vendors.ice import errors as E
 
 VERSION = "2020-11-09"
 CONTENT_TYPE = "application/json;charset=utf-8"
 ALIAS_PREFIX = "/_rpc"
+METHODS = ["GET", "POST"]
+# Methods an alias path refuses with 405 + Allow (the real `/` answers them 404 InvalidAction.NotFound).
+OTHER_METHODS = ["PUT", "DELETE", "PATCH", "TRACE"]
+
+Respond = Callable[[Request, str | None], Awaitable[Response]]
 
 
-def ice_router(emu: Emulator, tenants: IceTenants, dispatcher: RpcDispatcher) -> APIRouter:
+def ice_router(dispatcher: RpcDispatcher) -> APIRouter:
     router = APIRouter(tags=["ice"])
 
     async def respond(request: Request, action: str | None) -> Response:
         body = await dispatcher.dispatch(request, action)
-        rid = body["RequestId"]
-        return Response(render(body), 200, {"x-acs-request-id": rid}, media_type=CONTENT_TYPE)
+        return Response(render(body), 200, {"x-acs-request-id": body["RequestId"]}, media_type=CONTENT_TYPE)
 
-    @router.api_route("/", methods=["GET", "POST"], include_in_schema=False)
+    @router.api_route("/", methods=METHODS, include_in_schema=False)
     async def rpc(request: Request) -> Response:
         return await respond(request, None)
 
     for op in dispatcher.operations.values():
-        _add_alias(router, op.action, respond)
+        _add_alias(router, op, respond)
     return router
 
 
-def _add_alias(router: APIRouter, action: str, respond: object) -> None:
+def _add_alias(router: APIRouter, op: RpcOperation, respond: Respond) -> None:
     async def alias(request: Request) -> Response:
-        return await respond(request, action)  # type: ignore[operator, no-any-return]
+        return await respond(request, op.action)
 
-    router.add_api_route(f"{ALIAS_PREFIX}/{action}", alias, methods=["GET", "POST"], operation_id=action, name=action)
+    async def refuse(request: Request) -> Response:
+        raise error(E.UNSUPPORTED_METHOD, headers={"Allow": ", ".join(METHODS)})
+
+    path = f"{ALIAS_PREFIX}/{op.action}"
+    wire = f"Wire form: `GET|POST /?Action={op.action}&Version={VERSION}&...` (or the x-acs-action header)."
+    router.add_api_route(
+        path,
+        alias,
+        methods=METHODS,
+        operation_id=op.action,
+        name=op.action,
+        summary=op.summary,
+        description=f"{op.summary}\n\n{wire}",
+        response_model=op.response_model,  # documentation only: the dispatcher returns ready Responses
+        openapi_extra={"parameters": query_parameters(op.request_model)},
+    )
+    router.add_api_route(path, refuse, methods=OTHER_METHODS, include_in_schema=False)

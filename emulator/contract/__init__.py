@@ -1,0 +1,1 @@
+"""Contract testing helpers: request signers and schemathesis hooks (needs the dev dependencies)."""

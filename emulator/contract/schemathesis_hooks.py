@@ -1,0 +1,126 @@
+"""schemathesis hooks: sign every request as the vendor's SDK would, and aim generated ids at real records.
+
+    SCHEMATHESIS_HOOKS=emulator.contract.schemathesis_hooks schemathesis run openapi/ice.json \
+        --url http://127.0.0.1:8000 --checks all
+
+Credentials default to the emulator's well-known dev tenants; point the same checks at any other implementation
+with CONTRACT_ICE_ACCESS_KEY_ID / CONTRACT_ICE_ACCESS_KEY_SECRET, CONTRACT_HUAWEI_AK / CONTRACT_HUAWEI_SK /
+CONTRACT_HUAWEI_PROJECT_ID and CONTRACT_FIXIE_API_KEY. Ids of real records (sessions, agents) are those the
+emulator generates for EMULATOR_SEED / EMULATOR_SCALE, so positive cases exercise real responses.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import Any
+
+import schemathesis
+
+from emulator.contract.signers import SIGN_ME, HuaweiAkSkSigner, IceV3Signer, Signer
+from emulator.core.settings import Settings
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+@cache
+def _settings() -> Settings:
+    return Settings()
+
+
+@cache
+def _signer(prefix: str) -> Signer | None:
+    if prefix == "/_rpc/":
+        return IceV3Signer(
+            _env("CONTRACT_ICE_ACCESS_KEY_ID", "LTAI5tEmuDevAccessKey001"),
+            _env("CONTRACT_ICE_ACCESS_KEY_SECRET", "emuDevAccessKeySecret000000000001"),
+            only_marked=True,
+        )
+    if prefix in ("/v1/", "/v3/"):
+        return HuaweiAkSkSigner(
+            _env("CONTRACT_HUAWEI_AK", "EMUDEVAKHW0000000001"),
+            _env("CONTRACT_HUAWEI_SK", "emuDevSecretKeyHuawei0000000000000000001"),
+            _huawei_project(),
+            only_marked=True,
+        )
+    return None
+
+
+def _prefix(path: str) -> str | None:
+    return next((p for p in ("/_rpc/", "/v1/", "/v3/", "/api/") if path.startswith(p)), None)
+
+
+@schemathesis.auth()
+class VendorCredentials:
+    """Valid credentials on every generated request; schemathesis strips or spoils them for its auth probes.
+
+    Signed vendors get a marker that the signer replaces with a real signature over the final request, so the
+    probes (header removed or replaced) reach the emulator unsigned, as a broken client would send them.
+    """
+
+    def get(self, case: schemathesis.Case, context: schemathesis.AuthContext) -> str:
+        prefix = _prefix(case.operation.path)
+        if prefix == "/api/":
+            return "Bearer " + _env("CONTRACT_FIXIE_API_KEY", "fixie-emu-dev-key-001")
+        return SIGN_ME if prefix else ""
+
+    def set(self, case: schemathesis.Case, data: str, context: schemathesis.AuthContext) -> None:
+        if data:
+            case.headers = {**(case.headers or {}), "Authorization": data}
+
+
+def _huawei_project() -> str:
+    return _env("CONTRACT_HUAWEI_PROJECT_ID", "0123456789abcdef0123456789abcdef")
+
+
+@cache
+def _ice_ids() -> dict[str, str]:
+    from emulator.vendors.ice import data
+
+    account = _env("CONTRACT_ICE_ACCOUNT_ID", "1000000000000001")
+    settings = _settings()
+    return {
+        "SessionId": data.sessions(settings.seed, account, settings.scale)[0].session_id,
+        "AIAgentId": data.agents(settings.seed, account)[0],
+    }
+
+
+@cache
+def _fixie_agent() -> str:
+    from emulator.vendors.fixie import data
+
+    return data.agents(_settings().seed, _env("CONTRACT_FIXIE_OWNER", "emu-dev-user-001"))[0].record.agent_id
+
+
+@schemathesis.hook
+def before_call(context: schemathesis.HookContext, case: schemathesis.Case, kwargs: dict[str, Any]) -> None:
+    prefix = _prefix(case.operation.path)
+    signer = _signer(prefix) if prefix else None
+    if signer is not None:
+        kwargs["auth"] = signer
+
+
+@schemathesis.hook
+def map_path_parameters(
+    context: schemathesis.HookContext, path_parameters: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    # Generated tenants and agents do not exist; positive cases should reach real data.
+    if not path_parameters:
+        return path_parameters
+    if isinstance(path_parameters.get("project_id"), str):
+        path_parameters["project_id"] = _huawei_project()
+    if isinstance(path_parameters.get("agentId"), str):
+        path_parameters["agentId"] = _fixie_agent()
+    return path_parameters
+
+
+@schemathesis.hook
+def map_query(context: schemathesis.HookContext, query: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not query:
+        return query
+    for name, real in _ice_ids().items():
+        if isinstance(query.get(name), str) and query[name]:
+            query[name] = real
+    return query

@@ -1,0 +1,36 @@
+"""schemathesis against the live emulator, one vendor spec at a time, with signature verification on.
+
+This is the README's contract one-liner, run in CI: every check schemathesis has, the coverage phase for the
+parameter boundaries plus fuzzing, requests signed by emulator.contract.schemathesis_hooks.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
+
+# The one built-in check left out, and why: Alibaba's POP gateway refuses a missing or bad credential with 400 or
+# 404 (MissingParameter, SignatureDoesNotMatch, InvalidAccessKeyId.NotFound), never the 401/403 that
+# `ignored_auth` requires. Auth enforcement for ICE is covered by tests/vendors/ice/test_auth.py instead.
+EXCLUDED = {"ice": ["ignored_auth"]}
+
+
+@pytest.mark.parametrize("vendor", ["ice", "metastudio", "fixie", "emulator"])
+def test_contract_checks_pass(vendor: str, live_url: str, tmp_path: Path) -> None:
+    cmd = [
+        str(SCHEMATHESIS), "run", str(ROOT / "openapi" / f"{vendor}.json"), "--url", live_url,
+        "--checks", "all", "--phases", "examples,coverage,fuzzing", "--max-examples", "60",
+        "--generation-deterministic", "--workers", "1", "--no-color",
+    ]  # fmt: skip
+    for check in EXCLUDED.get(vendor, []):
+        cmd += ["--exclude-checks", check]
+    env = {**os.environ, "SCHEMATHESIS_HOOKS": "emulator.contract.schemathesis_hooks", "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
