@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from urllib.parse import parse_qsl
 
 from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -50,6 +51,14 @@ class BufferBody:
             return await receive()
 
         await self.app(scope, replay, send)
+
+
+def query_pairs(request: Request) -> list[tuple[str, str]]:
+    """The decoded query string ('+' is a space, blank values kept), parsed once per request."""
+    pairs: list[tuple[str, str]] | None = request.scope.get("emulator.query_pairs")
+    if pairs is None:
+        pairs = request.scope["emulator.query_pairs"] = parse_qsl(request.url.query, keep_blank_values=True)
+    return pairs
 
 
 def raw_body(request: Request) -> bytes:

@@ -15,7 +15,7 @@ from fastapi import Request
 from pydantic import BaseModel
 
 from emulator.core.errors import ErrorSpec, error
-from emulator.core.http import VOLATILE_PARAMS, raw_body
+from emulator.core.http import VOLATILE_PARAMS, query_pairs, raw_body
 from emulator.core.ids import digest_uuid
 from emulator.core.paging import PageSpec
 from emulator.core.params import RequestModel, parse_params
@@ -58,7 +58,7 @@ class RpcErrors:
 
 def wire_params(request: Request) -> dict[str, str]:
     """Query string merged with a form body (form wins), '+' read as space, blank values kept."""
-    params = dict(parse_qsl(request.url.query, keep_blank_values=True))
+    params = dict(query_pairs(request))
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == FORM:
         body = raw_body(request).decode("utf-8", "replace")

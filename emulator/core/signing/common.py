@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from urllib.parse import parse_qsl, quote
 
 __all__ = [
@@ -17,8 +19,15 @@ __all__ = [
 ]
 
 
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+@lru_cache(maxsize=8192)
 def rfc3986_encode(value: str) -> str:
     """Percent-encode the UTF-8 bytes of ``value``; only ``A-Za-z0-9-_.~`` stay literal."""
+    # Most keys and values (names, ids, numbers) need no escaping; verification runs on every request.
+    if _UNRESERVED.fullmatch(value):
+        return value
     # quote() always keeps letters, digits and "_.-~"; safe="~" just makes the set explicit.
     return quote(value, safe="~", encoding="utf-8", errors="strict")
 
