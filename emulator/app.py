@@ -66,7 +66,9 @@ def _install_error_handlers(app: FastAPI, emu: Emulator) -> None:
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         dialect = emu.dialect_for(request.url.path)
-        return dialect.render(dialect.not_found(exc.status_code == 405), request)
+        err = dialect.not_found(exc.status_code == 405)
+        err.headers.update(exc.headers or {})  # keeps the router's Allow on a 405
+        return dialect.render(err, request)
 
     async def internal_error(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)

@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any
 
 import schemathesis
+from schemathesis.core.parameters import ParameterLocation
 
 from emulator.contract.signers import SIGN_ME, HuaweiAkSkSigner, IceV3Signer, Signer
 from emulator.core.settings import Settings
@@ -60,15 +61,17 @@ class VendorCredentials:
     probes (header removed or replaced) reach the emulator unsigned, as a broken client would send them.
     """
 
-    def get(self, case: schemathesis.Case, context: schemathesis.AuthContext) -> str:
+    def get(self, case: schemathesis.Case[Any], context: schemathesis.AuthContext) -> str:
         prefix = _prefix(case.operation.path)
         if prefix == "/api/":
             return "Bearer " + _env("CONTRACT_FIXIE_API_KEY", "fixie-emu-dev-key-001")
         return SIGN_ME if prefix else ""
 
-    def set(self, case: schemathesis.Case, data: str, context: schemathesis.AuthContext) -> None:
+    def set(self, case: schemathesis.Case[Any], data: str, context: schemathesis.AuthContext) -> None:
         if data:
-            case.headers = {**(case.headers or {}), "Authorization": data}
+            headers = dict(case.headers or {})
+            headers["Authorization"] = data
+            case.headers = headers  # type: ignore[assignment]
 
 
 def _huawei_project() -> str:
@@ -95,32 +98,32 @@ def _fixie_agent() -> str:
 
 
 @schemathesis.hook
-def before_call(context: schemathesis.HookContext, case: schemathesis.Case, kwargs: dict[str, Any]) -> None:
+def before_call(context: schemathesis.HookContext, case: schemathesis.Case[Any], kwargs: dict[str, Any]) -> None:
     prefix = _prefix(case.operation.path)
     signer = _signer(prefix) if prefix else None
     if signer is not None:
         kwargs["auth"] = signer
+    _aim_at_real_records(case)
 
 
-@schemathesis.hook
-def map_path_parameters(
-    context: schemathesis.HookContext, path_parameters: dict[str, Any] | None
-) -> dict[str, Any] | None:
-    # Generated tenants and agents do not exist; positive cases should reach real data.
-    if not path_parameters:
-        return path_parameters
-    if isinstance(path_parameters.get("project_id"), str):
-        path_parameters["project_id"] = _huawei_project()
-    if isinstance(path_parameters.get("agentId"), str):
-        path_parameters["agentId"] = _fixie_agent()
-    return path_parameters
+def _aim_at_real_records(case: schemathesis.Case[Any]) -> None:
+    """Generated tenants and agents do not exist: point schema-valid cases at real ones.
 
-
-@schemathesis.hook
-def map_query(context: schemathesis.HookContext, query: dict[str, Any] | None) -> dict[str, Any] | None:
-    if not query:
-        return query
-    for name, real in _ice_ids().items():
-        if isinstance(query.get(name), str) and query[name]:
-            query[name] = real
-    return query
+    Left alone: probes for undeclared methods (whose generated path must 404, as the vendors answer) and cases
+    that are negative in the path on purpose.
+    """
+    for name, real_id in _ice_ids().items():
+        if case.query and isinstance(case.query.get(name), str) and case.query[name]:
+            case.query[name] = real_id
+    meta = case.meta
+    if meta is None or not case.path_parameters:
+        return
+    scenario = getattr(meta.phase.data, "scenario", None)
+    if scenario is not None and scenario.name == "UNSPECIFIED_HTTP_METHOD":
+        return
+    if meta.is_negative_at(ParameterLocation.PATH):
+        return
+    real = {"project_id": _huawei_project(), "agentId": _fixie_agent()}
+    for name, value in real.items():
+        if isinstance(case.path_parameters.get(name), str):
+            case.path_parameters[name] = value

@@ -55,7 +55,7 @@ class IceV3Signer(Signer):
             alibaba.decode_form(url.query),
             headers,
             signed,
-            r.headers["x-acs-content-sha256"],
+            alibaba.sha256_hex(body),
         )
         string_to_sign = alibaba.acs3_string_to_sign(alibaba.ACS3_HMAC_SHA256, canonical)
         signature = alibaba.acs3_signature(self.secret, string_to_sign)
@@ -86,7 +86,7 @@ class HuaweiAkSkSigner(Signer):
         canonical = huawei.canonical_request(
             r.method or "GET", url.path, common.decode_form(url.query), headers, signed, common.sha256_hex(_body(r))
         )
-        string_to_sign = huawei.string_to_sign("SDK-HMAC-SHA256", r.headers["X-Sdk-Date"], canonical)
+        string_to_sign = huawei.string_to_sign("SDK-HMAC-SHA256", str(r.headers["X-Sdk-Date"]), canonical)
         signature = huawei.sdk_hmac_sha256_signature(self.sk, string_to_sign)
         r.headers["Authorization"] = (
             f"SDK-HMAC-SHA256 Access={self.ak}, SignedHeaders={';'.join(signed)}, Signature={signature}"
@@ -104,6 +104,7 @@ class BearerKey(requests.auth.AuthBase):
 
 
 def _body(r: requests.PreparedRequest) -> bytes:
-    if r.body is None:
-        return b""
-    return r.body if isinstance(r.body, bytes) else r.body.encode()
+    body = r.body
+    if isinstance(body, bytes):
+        return body
+    return body.encode() if isinstance(body, str) else b""

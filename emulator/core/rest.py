@@ -84,6 +84,12 @@ def query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     required = set(schema.get("required", []))
     params = []
     for name, prop in schema.get("properties", {}).items():
+        prop.pop("title", None)
+        # An optional query parameter is absent, never null: document the value's own schema.
+        branches = [b for b in prop.get("anyOf", []) if b != {"type": "null"}]
+        if len(branches) == 1 and len(prop["anyOf"]) == 2:
+            del prop["anyOf"]
+            prop = {**branches[0], **prop}
         description = prop.pop("description", None)
         param: dict[str, Any] = {"name": name, "in": "query", "required": name in required, "schema": prop}
         if description:

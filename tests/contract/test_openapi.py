@@ -54,7 +54,7 @@ def test_every_operation_documents_errors_and_security(name: str) -> None:
 
 
 def test_ice_dialogue_parameters_carry_ranges_defaults_and_enums() -> None:
-    op = SPECS["ice"]["paths"]["/_rpc/ListAIAgentDialogues"]["get"]
+    op = SPECS["ice"]["paths"]["/_rpc/ListAIAgentDialogues"]["post"]
     params = {p["name"]: p for p in op["parameters"]}
     assert params["SessionId"]["required"] and params["StartTime"]["required"] and params["EndTime"]["required"]
     size = params["PageSize"]["schema"]

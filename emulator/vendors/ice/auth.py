@@ -15,7 +15,7 @@ from fastapi import Request
 from emulator.core.auth import header_values, parse_time, within_window
 from emulator.core.context import Emulator
 from emulator.core.errors import VendorError, error
-from emulator.core.http import raw_body
+from emulator.core.http import query_pairs, raw_body
 from emulator.core.rpc import FORM
 from emulator.core.settings import AuthMode
 from emulator.core.signing import alibaba as sig
@@ -83,14 +83,16 @@ class IceAuthenticator:
             canonical = sig.acs3_canonical_request(
                 request.method,
                 request.url.path,
-                sig.decode_form(request.url.query),
+                query_pairs(request),
                 headers,
                 parsed.signed_headers,
                 sig.sha256_hex(raw_body(request)),
             )
-        except KeyError:
+            string_to_sign = sig.acs3_string_to_sign(parsed.algorithm, canonical)
+        except (KeyError, ValueError):
+            # A signed header not sent, an algorithm we cannot compute (ACS3-HMAC-SM3, ACS3-RSA-SHA256), or a
+            # signed header whose bytes are not UTF-8 (UnicodeEncodeError): a client error, never a 500.
             raise error(E.INCOMPLETE_SIGNATURE, string_to_sign="") from None
-        string_to_sign = sig.acs3_string_to_sign(parsed.algorithm, canonical)
         if not hmac.compare_digest(sig.acs3_signature(key.secret, string_to_sign), parsed.signature):
             raise error(
                 E.SIGNATURE_MISMATCH_V3,
@@ -120,11 +122,13 @@ class IceAuthenticator:
         if not within_window(self.emu, signed_at):
             raise error(E.TIMESTAMP_EXPIRED)
         nonce = self._check_nonce(key.id, params.get("SignatureNonce"))
-        pairs = sig.decode_form(request.url.query)
+        pairs = list(query_pairs(request))
         if request.headers.get("content-type", "").split(";")[0].strip().lower() == FORM:
             pairs += sig.decode_form(raw_body(request).decode("utf-8", "replace"))
         string_to_sign = sig.rpc_v1_string_to_sign(request.method, pairs)
-        if not hmac.compare_digest(sig.rpc_v1_signature(key.secret, string_to_sign), signature):
+        # Compared as bytes: compare_digest rejects str with non-ASCII characters, and Signature is user input.
+        expected = sig.rpc_v1_signature(key.secret, string_to_sign).encode()
+        if not hmac.compare_digest(expected, signature.encode("utf-8", "surrogateescape")):
             raise error(E.SIGNATURE_MISMATCH_V1, string_to_sign=string_to_sign)
         self.emu.nonce_seen(nonce)
         return tenant.account_id

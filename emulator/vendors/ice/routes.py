@@ -20,8 +20,10 @@ VERSION = "2020-11-09"
 CONTENT_TYPE = "application/json;charset=utf-8"
 ALIAS_PREFIX = "/_rpc"
 METHODS = ["GET", "POST"]
-# Methods an alias path refuses with 405 + Allow (the real `/` answers them 404 InvalidAction.NotFound).
-OTHER_METHODS = ["PUT", "DELETE", "PATCH", "TRACE"]
+# Alias paths take POST, as the SDKs send (one method keeps each operationId unique in OpenAPI); they refuse other
+# methods with 405 + Allow. The real `/` answers GET and POST, and anything else 404 InvalidAction.NotFound.
+ALIAS_METHODS = ["POST"]
+OTHER_METHODS = ["GET", "PUT", "DELETE", "PATCH", "TRACE", "QUERY"]
 
 Respond = Callable[[Request, str | None], Awaitable[Response]]
 
@@ -47,14 +49,14 @@ def _add_alias(router: APIRouter, op: RpcOperation, respond: Respond) -> None:
         return await respond(request, op.action)
 
     async def refuse(request: Request) -> Response:
-        raise error(E.UNSUPPORTED_METHOD, headers={"Allow": ", ".join(METHODS)})
+        raise error(E.UNSUPPORTED_METHOD, headers={"Allow": ", ".join(ALIAS_METHODS)})
 
     path = f"{ALIAS_PREFIX}/{op.action}"
     wire = f"Wire form: `GET|POST /?Action={op.action}&Version={VERSION}&...` (or the x-acs-action header)."
     router.add_api_route(
         path,
         alias,
-        methods=METHODS,
+        methods=ALIAS_METHODS,
         operation_id=op.action,
         name=op.action,
         summary=op.summary,

@@ -11,24 +11,21 @@ from emulator.core.params import INT64_MAX, RequestModel, clamp_over
 from emulator.core.rpc import RpcCall, RpcOperation
 from emulator.core.wirejson import RawArray
 from emulator.vendors.ice.calls import PAGE_SIZE_CLAMP, ice_request_id, store_of
+from emulator.vendors.ice.ops.wire_types import INTEGER_TEXT
 from emulator.vendors.ice.records import DIALOGUES, Dialogue
 
-Long = Annotated[int, Field(ge=0, le=INT64_MAX)]
+Long = Annotated[int, Field(ge=0, le=INT64_MAX), INTEGER_TEXT]
 
 
 class ListAIAgentDialoguesRequest(RequestModel):
     session_id: str = Field(alias="SessionId", min_length=1, description="The session ID.")
     start_time: Long = Field(alias="StartTime", description="Window start, Unix ms, inclusive.")
     end_time: Long = Field(alias="EndTime", description="Window end, Unix ms, inclusive.")
-    page_number: Annotated[int, Field(alias="PageNumber", ge=1, le=INT64_MAX)] = 1
-    page_size: Annotated[int, Field(alias="PageSize", ge=1, le=100), clamp_over(PAGE_SIZE_CLAMP)] = 20
+    page_number: Annotated[int, Field(alias="PageNumber", ge=1, le=INT64_MAX), INTEGER_TEXT] = 1
+    page_size: Annotated[int, Field(alias="PageSize", ge=1, le=100), INTEGER_TEXT, clamp_over(PAGE_SIZE_CLAMP)] = 20
     order: Literal["ASC", "DESC"] = Field("DESC", alias="Order")
-    round_limit: int | None = Field(
-        None,
-        alias="RoundLimit",
-        ge=1,
-        le=INT64_MAX,
-        description="The latest N rounds of the window, unpaged.",
+    round_limit: Annotated[int, Field(ge=1, le=INT64_MAX), INTEGER_TEXT] | None = Field(
+        None, alias="RoundLimit", description="The latest N rounds of the window, unpaged."
     )
 
 

@@ -12,20 +12,16 @@ from emulator.core.params import RequestModel, clamp_over
 from emulator.core.rpc import RpcCall, RpcOperation
 from emulator.core.wirejson import RawArray
 from emulator.vendors.ice.calls import PAGE_SIZE_CLAMP, ice_request_id, store_of
+from emulator.vendors.ice.ops.wire_types import INTEGER_TEXT, IsoUtc
 from emulator.vendors.ice.records import INSTANCES, Instance
-
-# The documented yyyy-MM-ddTHH:mm:ssZ form, UTC only.
-IsoUtc = Annotated[
-    str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\dZ$")
-]
 
 
 class ListAIAgentInstanceRequest(RequestModel):
     ai_agent_id: str = Field(alias="AIAgentId", min_length=1, description="The ID of the AI agent.")
-    start_time: IsoUtc | None = Field(None, alias="StartTime", description="Window start, UTC, inclusive.")
-    end_time: IsoUtc | None = Field(None, alias="EndTime", description="Window end, UTC, inclusive.")
-    page_size: Annotated[int, Field(alias="PageSize", ge=0, le=100), clamp_over(PAGE_SIZE_CLAMP)] = 10
-    page_number: Annotated[int, Field(alias="PageNumber", ge=1, le=100)] = 1
+    start_time: IsoUtc | None = Field(None, alias="StartTime")
+    end_time: IsoUtc | None = Field(None, alias="EndTime")
+    page_size: Annotated[int, Field(alias="PageSize", ge=0, le=100), INTEGER_TEXT, clamp_over(PAGE_SIZE_CLAMP)] = 10
+    page_number: Annotated[int, Field(alias="PageNumber", ge=1, le=100), INTEGER_TEXT] = 1
 
 
 class ListAIAgentInstanceResponse(BaseModel):

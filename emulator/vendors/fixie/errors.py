@@ -1,0 +1,76 @@
+"""Fixie's errors: the `google.rpc.Status` JSON that the `/api/v1` gateway documents as its "Default error
+response" ({"code", "message", "details"}), `code` being the gRPC code that matches the HTTP status.
+
+Only the envelope is documented. The parameter messages are grpc-gateway's own (Go `strconv` wording); the auth and
+lookup messages are the emulator's choice (README, fidelity notes).
+"""
+
+from __future__ import annotations
+
+from emulator.core.errors import ErrorSpec, VendorError, error
+from emulator.core.params import ParamProblem
+from emulator.vendors.fixie.wiretypes import INT_RANGE, INT_SYNTAX
+
+# google.rpc.Code values, as the envelope's `code` (ErrorSpec codes are text; the renderer sends an int).
+INVALID_ARGUMENT = "3"
+NOT_FOUND_CODE = "5"
+UNIMPLEMENTED = "12"
+INTERNAL_CODE = "13"
+UNAUTHENTICATED = "16"
+
+# `{value}` is the raw query text quoted the way Go's %q / strconv.Quote does it (see go_quote).
+INT_SYNTAX_ERROR = ErrorSpec(
+    INVALID_ARGUMENT, 400, 'parsing field "{param}": strconv.ParseInt: parsing {value}: invalid syntax'
+)
+INT_RANGE_ERROR = ErrorSpec(
+    INVALID_ARGUMENT, 400, 'parsing field "{param}": strconv.ParseInt: parsing {value}: value out of range'
+)
+NEGATIVE = ErrorSpec(INVALID_ARGUMENT, 400, "{param} must not be negative")
+OVER_MAXIMUM = ErrorSpec(INVALID_ARGUMENT, 400, "{param} exceeds the maximum allowed value")
+INVALID = ErrorSpec(INVALID_ARGUMENT, 400, 'invalid value for query parameter "{param}"')
+
+MISSING_KEY = ErrorSpec(UNAUTHENTICATED, 401, "missing API key: send Authorization: Bearer <API key>")
+NOT_BEARER = ErrorSpec(UNAUTHENTICATED, 401, 'malformed Authorization header: expected "Bearer <API key>"')
+UNKNOWN_KEY = ErrorSpec(UNAUTHENTICATED, 401, "invalid API key")
+
+AGENT_NOT_FOUND = ErrorSpec(NOT_FOUND_CODE, 404, 'agent "{agent_id}" not found')
+CONVERSATION_NOT_FOUND = ErrorSpec(NOT_FOUND_CODE, 404, 'conversation "{conversation_id}" not found')
+# grpc-gateway's routing errors: the HTTP reason phrase as the message.
+NOT_FOUND = ErrorSpec(NOT_FOUND_CODE, 404, "Not Found")
+METHOD_NOT_ALLOWED = ErrorSpec(UNIMPLEMENTED, 405, "Method Not Allowed")
+INTERNAL = ErrorSpec(INTERNAL_CODE, 500, "Internal Server Error")
+
+# Request-model error type -> the error it answers.
+PARAM_ERRORS: dict[str, ErrorSpec] = {
+    INT_SYNTAX: INT_SYNTAX_ERROR,
+    INT_RANGE: INT_RANGE_ERROR,
+    "greater_than_equal": NEGATIVE,
+    "less_than_equal": OVER_MAXIMUM,
+}
+
+_GO_ESCAPES = {"\a": r"\a", "\b": r"\b", "\f": r"\f", "\n": r"\n", "\r": r"\r", "\t": r"\t", "\v": r"\v"}
+
+
+def go_quote(text: str) -> str:
+    """Go's strconv.Quote: double quotes, backslash escapes, printable Unicode kept as it is."""
+    out = ['"']
+    for ch in text:
+        if ch in ('"', "\\"):
+            out.append("\\" + ch)
+        elif ch in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[ch])
+        elif ch.isprintable():
+            out.append(ch)
+        elif ord(ch) < 0x80:
+            out.append(f"\\x{ord(ch):02x}")
+        elif ord(ch) < 0x10000:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(f"\\U{ord(ch):08x}")
+    out.append('"')
+    return "".join(out)
+
+
+def param_error(problem: ParamProblem) -> VendorError:
+    spec = PARAM_ERRORS.get(problem.reason, INVALID)
+    return error(spec, param=problem.param, value=go_quote(str(problem.value)))

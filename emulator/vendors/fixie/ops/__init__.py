@@ -1,0 +1,1 @@
+"""One module per Fixie operation: request model, response model, paging spec and handler."""

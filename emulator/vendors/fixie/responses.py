@@ -1,0 +1,43 @@
+"""What every Fixie answer carries: JSON, and the CORS headers browser apps (`useFixie`, `fixie-web`) need, since
+they call the API cross-origin. CORS lives here and in the router's preflight route, not in app-wide middleware."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request, Response
+
+from emulator.core.errors import error
+from emulator.core.wirejson import render
+from emulator.vendors.fixie import errors as E
+
+CONTENT_TYPE = "application/json"
+# A handler body holding only this key is one stored wire document, served byte for byte as it is stored.
+DOCUMENT = "$document"
+
+# No cookies are involved (the client sends a Bearer header), so "*" suffices even for requests with a key.
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    # Start Conversation answers with it; the 1.x/2.x clients and the voice demo read it from the browser.
+    "Access-Control-Expose-Headers": "X-Fixie-Conversation-Id",
+}
+PREFLIGHT_HEADERS = {
+    **CORS_HEADERS,
+    # The methods the Fixie API uses, so a browser sees the emulator's own 405 rather than a CORS failure.
+    "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
+    "Access-Control-Allow-Headers": "Authorization, Content-Type",
+    "Access-Control-Max-Age": "600",
+}
+
+
+def respond(request: Request, body: dict[str, Any]) -> Response:
+    content = body[DOCUMENT].encode() if DOCUMENT in body else render(body)
+    return Response(content, 200, CORS_HEADERS, media_type=CONTENT_TYPE)
+
+
+async def preflight(request: Request) -> Response:
+    return Response(status_code=204, headers=PREFLIGHT_HEADERS)
+
+
+async def refuse(request: Request) -> Response:
+    raise error(E.METHOD_NOT_ALLOWED, headers={"Allow": "GET, OPTIONS"})

@@ -1,0 +1,45 @@
+"""MetaStudio errors as the real service and its API gateway word them (shared/vendors/huawei-metastudio.md §5).
+
+Two envelopes: gateway errors (`{gateway}` is settings.metastudio_gateway_prefix, "APIGW" by default) carry
+`error_msg`, `error_code` and `request_id`; service errors carry exactly `error_code` and `error_msg`.
+Messages marked "emulator wording" are cases the vendor does not document (README, fidelity notes).
+"""
+
+from __future__ import annotations
+
+from emulator.core.errors import ErrorSpec
+
+GATEWAY = "{gateway}"
+_IAM = "Incorrect IAM authentication information: "
+
+# -- gateway (APIG) --
+SIGNATURE_MISMATCH = ErrorSpec(
+    f"{GATEWAY}.0301", 401, _IAM + "verify aksk signature fail, canonicalRequest:{canonical}"
+)
+SIGNATURE_EXPIRED = ErrorSpec(
+    f"{GATEWAY}.0301",
+    401,
+    _IAM + "calc aksk signature fail:signature expired, signature time:{signature_time},server time:{server_time}",
+)
+AK_NOT_EXIST = ErrorSpec(f"{GATEWAY}.0301", 401, _IAM + "ak {ak} not exist")
+NO_CREDENTIALS = ErrorSpec(f"{GATEWAY}.0301", 401, _IAM + "x-auth-token not found")
+DECRYPT_TOKEN_FAIL = ErrorSpec(f"{GATEWAY}.0301", 401, _IAM + "decrypt token fail")
+# Emulator wording: an Authorization scheme other than SDK-HMAC-SHA256 / V11-HMAC-SHA256, or an unparseable one.
+UNSUPPORTED_ALGORITHM = ErrorSpec(f"{GATEWAY}.0301", 401, _IAM + "unsupported signature algorithm {algorithm}")
+MALFORMED_AUTHORIZATION = ErrorSpec(f"{GATEWAY}.0301", 401, _IAM + "authorization header format invalid")
+API_NOT_FOUND = ErrorSpec(
+    f"{GATEWAY}.0101", 404, "The API does not exist or has not been published in the environment."
+)
+METHOD_NOT_FOUND = ErrorSpec(f"{GATEWAY}.0101", 404, "The API does not exist.")
+# Emulator choice for its IAM helper route (keystone, not MetaStudio, answers there): 405 with Allow.
+IAM_METHOD_NOT_ALLOWED = ErrorSpec(f"{GATEWAY}.0101", 405, "The method is not allowed for the requested URL.")
+
+# -- MetaStudio service --
+UNAUTHORIZED = ErrorSpec("MSS.00000001", 401, "Unauthorized")
+INVALID_PARAMETER = ErrorSpec("MSS.00000003", 400, "Invalid parameter")
+INTERNAL_ERROR = ErrorSpec("MSS.00000004", 500, "Internal Error")
+PROJECT_MISMATCH = ErrorSpec("MSS.00010009", 400, "urlTenantId is not equal tokenTenantId")
+
+
+def is_gateway(spec: ErrorSpec) -> bool:
+    return spec.code.startswith(GATEWAY)

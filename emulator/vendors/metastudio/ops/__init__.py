@@ -1,0 +1,1 @@
+"""One module per operation: request model, response model, paging spec and handler."""
