@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -15,14 +16,16 @@ from emulator.core.errors import VendorError
 from emulator.core.http import BufferBody
 from emulator.core.params import ParamProblem
 from emulator.core.settings import Settings
+from emulator.core.vendor import Vendor
 from emulator.vendors import VENDOR_TYPES
 
 log = logging.getLogger("emulator")
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, vendor_types: Sequence[type[Vendor]] = VENDOR_TYPES) -> FastAPI:
+    """The whole emulator; `vendor_types` narrows it to some vendors (e.g. a benchmark of one vendor at scale)."""
     settings = settings or Settings()
-    emu = Emulator(settings, VENDOR_TYPES, ControlPlaneErrors())
+    emu = Emulator(settings, vendor_types, ControlPlaneErrors())
     # redirect_slashes=False: Huawei's SDK treats a 307 as an empty success; every miss gets the vendor's 404.
     app = FastAPI(
         title="agent-api-emulator",

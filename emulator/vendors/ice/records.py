@@ -12,6 +12,7 @@ from emulator.core.fixtures import Entry, FixtureCodec, wire
 from emulator.core.ids import ms_from_iso
 from emulator.core.store import Collection, Record
 from emulator.vendors.ice.configs import AIAgentConfig, AIAgentRuntimeConfig, AIAgentTemplateConfig
+from emulator.vendors.ice.wire_types import IsoUtc
 
 
 class AttachedFile(PascalModel):
@@ -54,7 +55,7 @@ class InstanceEntry(Entry):
     ai_agent_id: str = Field(alias="aiAgentId", min_length=1)
     # Not on the wire: the instance's identity and its start time, which StartTime/EndTime filter on.
     instance_id: str = Field(alias="instanceId", min_length=1)
-    start_time: str = Field(alias="startTime", pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
+    start_time: IsoUtc = Field(alias="startTime")
     record: Instance
 
 

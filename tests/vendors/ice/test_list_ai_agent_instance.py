@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from emulator.vendors.ice import data
+from emulator.vendors.ice.ops.list_ai_agent_instance import ListAIAgentInstanceRequest
 
 SEED = 20201109
 ACCOUNT_1 = "1000000000000001"
@@ -157,11 +158,12 @@ def test_malformed_iso_times_are_invalid(listing: Any, ice_error: ErrorCheck, pa
 
 def test_a_day_past_the_month_end_rolls_over(listing: Any, ice_oracle: Any) -> None:
     # The documented pattern admits 2025-02-31; it reads as 2025-03-03 (lenient Java parsing), never a 500.
-    rows = ice_oracle.instances[(ACCOUNT_1, AGENT)]
-    rolled = instances(listing(AIAgentId=AGENT, StartTime="2025-02-31T00:00:00Z", PageSize="100"))
-    direct = instances(listing(AIAgentId=AGENT, StartTime="2025-03-03T00:00:00Z", PageSize="100"))
-    assert rolled == direct == [doc for start, doc in rows if start >= "2025-03-03T00:00:00Z"]
-    assert 0 < len(rolled) < len(rows)
+    parsed = ListAIAgentInstanceRequest.model_validate({"AIAgentId": AGENT, "EndTime": "2025-02-31T10:20:30Z"})
+    assert parsed.end_time == "2025-03-03T10:20:30Z"
+    everything = [doc for _, doc in ice_oracle.instances[(ACCOUNT_1, AGENT)]]
+    # The generated instances all start in the last days of May 2025: April 31st is May 1st, before all of them.
+    assert instances(listing(AIAgentId=AGENT, StartTime="2025-04-31T00:00:00Z", PageSize="100")) == everything
+    assert instances(listing(AIAgentId=AGENT, EndTime="2025-04-31T00:00:00Z")) == []
 
 
 # --- records ----------------------------------------------------------------------------------------------------------

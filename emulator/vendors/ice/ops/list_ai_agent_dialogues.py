@@ -11,8 +11,8 @@ from emulator.core.params import INT64_MAX, RequestModel, clamp_over
 from emulator.core.rpc import RpcCall, RpcOperation
 from emulator.core.wirejson import RawArray
 from emulator.vendors.ice.calls import PAGE_SIZE_CLAMP, ice_request_id, store_of
-from emulator.vendors.ice.ops.wire_types import INTEGER_TEXT
 from emulator.vendors.ice.records import DIALOGUES, Dialogue
+from emulator.vendors.ice.wire_types import INTEGER_TEXT
 
 Long = Annotated[int, Field(ge=0, le=INT64_MAX), INTEGER_TEXT]
 

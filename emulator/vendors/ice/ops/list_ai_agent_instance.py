@@ -12,8 +12,8 @@ from emulator.core.params import RequestModel, clamp_over
 from emulator.core.rpc import RpcCall, RpcOperation
 from emulator.core.wirejson import RawArray
 from emulator.vendors.ice.calls import PAGE_SIZE_CLAMP, ice_request_id, store_of
-from emulator.vendors.ice.ops.wire_types import INTEGER_TEXT, IsoUtc
 from emulator.vendors.ice.records import INSTANCES, Instance
+from emulator.vendors.ice.wire_types import INTEGER_TEXT, IsoUtc
 
 
 class ListAIAgentInstanceRequest(RequestModel):
