@@ -102,7 +102,9 @@ def main() -> None:
     small, large = build(args.small), build(args.large)
     print(f"store reads, one partition: {args.small:,} vs {args.large:,} rows (microseconds per call)")
     print(f"{'read':28} {'small':>9} {'large':>9} {'large/small':>12}")
-    for (name, fast), (_, slow) in zip(store_cases(small, args.small).items(), store_cases(large, args.large).items(), strict=True):
+    for (name, fast), (_, slow) in zip(
+        store_cases(small, args.small).items(), store_cases(large, args.large).items(), strict=True
+    ):
         a, b = per_call_us(fast), per_call_us(slow, repeat=20 if "scan" in name else 400)
         print(f"{name:28} {a:9.1f} {b:9.1f} {b / a:12.2f}")
     n1, t1 = e2e_us(1)
