@@ -10,10 +10,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from emulator.core.signing.common import (
-    canonical_headers,
     canonical_query,
     decode_form,
     hmac_sha256_hex,
+    join_canonical_request,
     rfc3986_encode,
     sha256_hex,
 )
@@ -70,16 +70,7 @@ def acs3_canonical_request(
 
     Raises ``KeyError(name)`` when a signed header is absent.
     """
-    return "\n".join(
-        [
-            method,
-            path,
-            canonical_query(query_pairs),
-            canonical_headers(headers, signed_headers),  # ends in "\n": yields the blank line
-            ";".join(signed_headers),
-            hashed_payload,
-        ]
-    )
+    return join_canonical_request(method, path, query_pairs, headers, signed_headers, hashed_payload)
 
 
 def acs3_string_to_sign(algorithm: str, canonical_request: str) -> str:

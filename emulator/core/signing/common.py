@@ -14,6 +14,7 @@ __all__ = [
     "canonical_query",
     "decode_form",
     "hmac_sha256_hex",
+    "join_canonical_request",
     "rfc3986_encode",
     "sha256_hex",
 ]
@@ -63,6 +64,27 @@ def canonical_headers(headers: Mapping[str, Sequence[str]], signed_headers: Sequ
             raise KeyError(name)
         lines.append(f"{name}:{','.join(sorted(v.strip() for v in values))}\n")
     return "".join(lines)
+
+
+def join_canonical_request(
+    method: str,
+    uri: str,
+    query_pairs: Iterable[tuple[str, str]],
+    headers: Mapping[str, Sequence[str]],
+    signed_headers: Sequence[str],
+    hashed_payload: str,
+) -> str:
+    """The six-line canonical request both vendors hash; KeyError(name) when a signed header is absent."""
+    return "\n".join(
+        [
+            method,
+            uri,
+            canonical_query(query_pairs),
+            canonical_headers(headers, signed_headers),  # ends in "\n": yields the blank line
+            ";".join(signed_headers),
+            hashed_payload,
+        ]
+    )
 
 
 def sha256_hex(data: bytes) -> str:

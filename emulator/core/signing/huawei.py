@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from emulator.core.signing.common import (
-    canonical_headers,
     canonical_query,
     hmac_sha256_hex,
+    join_canonical_request,
     rfc3986_encode,
     sha256_hex,
 )
@@ -85,16 +85,8 @@ def canonical_request(
     """Build the canonical request. ``headers`` maps lowercase names to received values
     (already decoded as UTF-8). Raises ``KeyError(name)`` when a signed header is absent.
     """
-    return "\n".join(
-        [
-            method.upper(),
-            canonical_uri(raw_path),
-            canonical_query(query_pairs),
-            canonical_headers(headers, signed_headers),  # ends in "\n": yields the blank line
-            ";".join(signed_headers),
-            hashed_payload,
-        ]
-    )
+    uri = canonical_uri(raw_path)
+    return join_canonical_request(method.upper(), uri, query_pairs, headers, signed_headers, hashed_payload)
 
 
 def string_to_sign(algorithm: str, sdk_date: str, canonical_request: str, credential_scope: str | None = None) -> str:
