@@ -13,13 +13,16 @@ from emulator.core.context import Emulator
 def header_values(request: Request) -> dict[str, list[str]]:
     """Lowercase header name -> received values, re-decoded as UTF-8 (ASGI hands over latin-1).
 
-    SDKs sign the UTF-8 text of a header and send its UTF-8 bytes, so this is what they signed.
+    SDKs sign the UTF-8 text of a header and send its UTF-8 bytes, so this is what they signed. ASGI servers
+    already lowercase the names. Built once per request: signature checks run on every call.
     """
-    headers: dict[str, list[str]] = {}
-    for name, value in request.scope["headers"]:
-        text = value.decode("utf-8", "surrogateescape")
-        headers.setdefault(name.decode("latin-1").lower(), []).append(text)
-    return headers
+    cached: dict[str, list[str]] | None = request.scope.get("emulator.header_values")
+    if cached is None:
+        cached = {}
+        for name, value in request.scope["headers"]:
+            cached.setdefault(name.decode("latin-1").lower(), []).append(value.decode("utf-8", "surrogateescape"))
+        request.scope["emulator.header_values"] = cached
+    return cached
 
 
 # The compact forms SDKs send (Alibaba `2025-01-15T08:00:00Z`, Huawei `20250115T080000Z`) are parsed without

@@ -57,7 +57,9 @@ def query_pairs(request: Request) -> list[tuple[str, str]]:
     """The decoded query string ('+' is a space, blank values kept), parsed once per request."""
     pairs: list[tuple[str, str]] | None = request.scope.get("emulator.query_pairs")
     if pairs is None:
-        pairs = request.scope["emulator.query_pairs"] = parse_qsl(request.url.query, keep_blank_values=True)
+        # Raw (unescaped) bytes are read as UTF-8, as clients that skip percent-encoding mean them.
+        raw = request.scope["query_string"].decode("utf-8", "replace")
+        pairs = request.scope["emulator.query_pairs"] = parse_qsl(raw, keep_blank_values=True)
     return pairs
 
 

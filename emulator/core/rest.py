@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
+from emulator.core.http import query_pairs
 from emulator.core.paging import PageSpec
 from emulator.core.params import RequestModel, parse_params
 
@@ -58,7 +59,7 @@ def add_rest_route(
 
     async def endpoint(request: Request) -> Response:
         tenant = authenticate(request)
-        model = parse_params(op.request_model, request.query_params, switches)
+        model = parse_params(op.request_model, dict(query_pairs(request)), switches)
         return respond(request, await op.handler(RestCall(request, tenant), model))
 
     router.add_api_route(

@@ -62,7 +62,9 @@ def canonical_headers(headers: Mapping[str, Sequence[str]], signed_headers: Sequ
             values = [values]
         if not values:
             raise KeyError(name)
-        lines.append(f"{name}:{','.join(sorted(v.strip() for v in values))}\n")
+        # Nearly every header arrives once; only repeats need the sort-and-join.
+        value = values[0].strip() if len(values) == 1 else ",".join(sorted(v.strip() for v in values))
+        lines.append(f"{name}:{value}\n")
     return "".join(lines)
 
 

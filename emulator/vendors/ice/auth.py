@@ -71,18 +71,18 @@ class IceAuthenticator:
         if self.mode is not AuthMode.VERIFY:
             return tenant.account_id
         headers = header_values(request)
-        if key.security_token is not None and request.headers.get("x-acs-security-token") != key.security_token:
+        if key.security_token is not None and _first(headers, "x-acs-security-token") != key.security_token:
             raise error(E.TOKEN_MISMATCH)
-        signed_at = parse_time(request.headers.get("x-acs-date", ""), V3_DATE_FORMAT)
+        signed_at = parse_time(_first(headers, "x-acs-date") or "", V3_DATE_FORMAT)
         if signed_at is None:
             raise error(E.ILLEGAL_TIMESTAMP)
         if not within_window(self.emu, signed_at):
             raise error(E.TIMESTAMP_EXPIRED)
-        nonce = self._check_nonce(key.id, request.headers.get("x-acs-signature-nonce"))
+        nonce = self._check_nonce(key.id, _first(headers, "x-acs-signature-nonce"))
         try:
             canonical = sig.acs3_canonical_request(
                 request.method,
-                request.url.path,
+                request.scope["path"],
                 query_pairs(request),
                 headers,
                 parsed.signed_headers,
@@ -132,6 +132,11 @@ class IceAuthenticator:
             raise error(E.SIGNATURE_MISMATCH_V1, string_to_sign=string_to_sign)
         self.emu.nonce_seen(nonce)
         return tenant.account_id
+
+
+def _first(headers: Mapping[str, list[str]], name: str) -> str | None:
+    values = headers.get(name)
+    return values[0] if values else None
 
 
 def _header_safe(text: str) -> str:

@@ -17,10 +17,10 @@ from fastapi import Request
 from emulator.core.auth import header_values, parse_time, within_window
 from emulator.core.context import Emulator
 from emulator.core.errors import error
-from emulator.core.http import raw_body
+from emulator.core.http import query_pairs, raw_body
 from emulator.core.settings import AuthMode
 from emulator.core.signing import huawei as sig
-from emulator.core.signing.common import decode_form, sha256_hex
+from emulator.core.signing.common import sha256_hex
 from emulator.vendors.metastudio import errors as E
 from emulator.vendors.metastudio.tenants import MetaStudioTenant, MetaStudioTenants
 
@@ -124,7 +124,7 @@ class MetaStudioAuthenticator:
 def canonical_request(request: Request, headers: Headers, signed_headers: tuple[str, ...]) -> str:
     """The canonical request rebuilt from what was received: raw path, decoded query, received header values."""
     raw_path = request.scope["raw_path"].decode("utf-8", "replace")
-    query = decode_form(request.scope["query_string"].decode("utf-8", "replace"))
+    query = query_pairs(request)
     payload = _first(headers, "x-sdk-content-sha256") or sha256_hex(raw_body(request))
     # A signed header that did not arrive signs as empty, so the caller sees the mismatch in the canonical form.
     present = {name.lower(): headers.get(name.lower()) or [""] for name in signed_headers}
