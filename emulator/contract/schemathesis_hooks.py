@@ -15,6 +15,7 @@ import os
 from functools import cache
 from typing import Any
 
+import requests
 import schemathesis
 from schemathesis.core.parameters import ParameterLocation
 
@@ -76,6 +77,34 @@ class VendorCredentials:
 
 def _huawei_project() -> str:
     return _env("CONTRACT_HUAWEI_PROJECT_ID", "0123456789abcdef0123456789abcdef")
+
+
+@schemathesis.check
+def ice_auth_enforced(
+    ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case[Any]
+) -> None:
+    """`ignored_auth` in Alibaba's words: a request that succeeded signed must fail unsigned and wrongly signed.
+
+    The POP gateway refuses both with 400 (MissingParameter, SignatureDoesNotMatch), never the 401/403 that the
+    built-in check demands, so ICE runs this check in its place. Once per operation and method.
+    """
+    if _prefix(case.operation.path) != "/_rpc/" or not 200 <= response.status_code < 300:
+        return
+    key = (case.method, case.operation.path)
+    if key in _AUTH_PROBED:
+        return
+    _AUTH_PROBED.add(key)
+    url, method = str(response.request.url), response.request.method or "POST"
+    unsigned = requests.request(method, url, timeout=10)
+    wrong_secret = IceV3Signer(_env("CONTRACT_ICE_ACCESS_KEY_ID", "LTAI5tEmuDevAccessKey001"), "not-the-secret")
+    mis_signed = requests.request(method, url, auth=wrong_secret, timeout=10)
+    for probe, code in ((unsigned, "MissingParameter"), (mis_signed, "SignatureDoesNotMatch")):
+        body = probe.json() if probe.headers.get("content-type", "").startswith("application/json") else {}
+        if probe.status_code != 400 or body.get("Code") != code:
+            raise AssertionError(f"{method} {url}: expected 400 {code}, got {probe.status_code} {probe.text[:200]}")
+
+
+_AUTH_PROBED: set[tuple[str, str]] = set()
 
 
 @cache
