@@ -50,11 +50,12 @@ def _spec(routes: list[Any], contract: VendorContract) -> dict[str, Any]:
         for operation in operations.values():
             responses = operation["responses"]
             responses.pop("422", None)  # FastAPI's default; the emulator never answers it
+            # Statuses every operation of the vendor can answer, then the operation's own wording of them.
             for status, description in contract.error_statuses.items():
-                responses[str(status)] = {
-                    "description": description,
-                    "content": {"application/json": {"schema": error_ref}},
-                }
+                responses.setdefault(str(status), {"description": description})
+            for status, response in responses.items():
+                if not status.startswith("2"):
+                    response["content"] = {"application/json": {"schema": error_ref}}
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
     if contract.security_schemes:

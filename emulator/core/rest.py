@@ -44,7 +44,8 @@ class RestOperation:
     handler: Handler
     page: PageSpec | None = None
     summary: str = ""
-    # Error statuses this operation can answer, for the OpenAPI document: status -> description.
+    # Error statuses particular to this operation, for the OpenAPI document: status -> description (the vendor's
+    # contract adds the statuses every operation can answer).
     errors: dict[int, str] = field(default_factory=dict)
 
 
@@ -70,6 +71,7 @@ def add_rest_route(
         name=op.operation_id,
         summary=op.summary or None,
         response_model=op.response_model,  # for the OpenAPI document; handlers return ready Responses
+        responses={status: {"description": text} for status, text in op.errors.items()},
         openapi_extra={"parameters": path_parameters(op.path) + query_parameters(op.request_model)},
     )
 

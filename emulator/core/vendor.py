@@ -69,8 +69,9 @@ class Vendor(ErrorDialect):
     @abstractmethod
     def router(self, emu: Emulator) -> APIRouter: ...
 
+    @abstractmethod
     def contract(self) -> VendorContract:
-        raise NotImplementedError(f"{self.name}: no OpenAPI contract yet")
+        """The error envelope, statuses and security schemes its OpenAPI document declares."""
 
     @abstractmethod
     def generate(self, seed: int, scale: float) -> Iterator[tuple[FixtureCodec[Any], Any]]:
