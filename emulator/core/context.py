@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from emulator import __version__
 from emulator.core.fixtures import MANIFEST, FixtureCodec, FixtureError, load_entries, read_json
 from emulator.core.settings import Settings
 from emulator.core.store import Store, StoreBuilder
@@ -89,7 +90,8 @@ class Emulator:
 
     def dataset_key(self) -> str:
         """Digest of everything that determines the dataset: a changed fixture file means a new store file."""
-        h = hashlib.sha256(json.dumps([STORE_FORMAT, self.settings.seed, self.settings.scale]).encode())
+        identity = [STORE_FORMAT, __version__, self.settings.seed, self.settings.scale, [v.name for v in self.vendors]]
+        h = hashlib.sha256(json.dumps(identity).encode())
         h.update(json.dumps(self.manifest, sort_keys=True).encode())
         if self.settings.fixtures is not None:
             for path in sorted(self.settings.fixtures.rglob("*.json")):

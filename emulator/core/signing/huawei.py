@@ -7,6 +7,7 @@ import hmac
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import unquote
 
 from emulator.core.signing.common import (
@@ -64,6 +65,7 @@ def parse_huawei_authorization(value: str) -> HuaweiAuthorization | None:
     return HuaweiAuthorization(algorithm, access_key, names, signature, scope)
 
 
+@lru_cache(maxsize=4096)  # clients hit the same few paths over and over
 def canonical_uri(raw_path: str) -> str:
     """Decode the raw path, RFC 3986-encode each ``/`` segment, and end it with ``/``.
 
