@@ -33,16 +33,16 @@ class SumScope(StrEnum):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="EMULATOR_", extra="ignore", frozen=True)
 
-    host: str = "127.0.0.1"
-    port: int = Field(default=8000, ge=0, le=65535)
-    workers: int = Field(default=1, ge=1, le=64)
-    seed: int = Field(default=20201109, ge=0)
-    scale: float = Field(default=1.0, gt=0, le=10_000)
-    fixtures: Path | None = None
-    data_dir: Path | None = None
-    log_level: str = "warning"
+    host: str = Field(default="127.0.0.1", description="bind address")
+    port: int = Field(default=8000, ge=0, le=65535, description="port")
+    workers: int = Field(default=1, ge=1, le=64, description="uvicorn worker processes")
+    seed: int = Field(default=20201109, ge=0, description="drives all generated data")
+    scale: float = Field(default=1.0, gt=0, le=10_000, description="multiplies the generated record counts")
+    fixtures: Path | None = Field(default=None, description="fixtures directory to overlay or replace data")
+    data_dir: Path | None = Field(default=None, description="keep the store in a file here, shared by workers")
+    log_level: str = Field(default="warning", description="uvicorn log level")
 
-    auth: AuthMode = AuthMode.VERIFY
+    auth: AuthMode = Field(default=AuthMode.VERIFY, description="verify | presence | off")
     # Added to the wall clock when checking signature dates: lets a test pretend the server clock is skewed.
     clock_offset_seconds: int = 0
     signature_window_seconds: int = Field(default=900, ge=1)
