@@ -16,7 +16,6 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
 from emulator.core.http import query_pairs
-from emulator.core.paging import PageSpec
 from emulator.core.params import RequestModel, parse_params
 
 
@@ -42,7 +41,6 @@ class RestOperation:
     request_model: type[RequestModel]  # query parameters
     response_model: type[BaseModel]
     handler: Handler
-    page: PageSpec | None = None
     summary: str = ""
     # Error statuses particular to this operation, for the OpenAPI document: status -> description (the vendor's
     # contract adds the statuses every operation can answer).

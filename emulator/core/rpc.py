@@ -17,7 +17,6 @@ from pydantic import BaseModel
 from emulator.core.errors import ErrorSpec, error
 from emulator.core.http import VOLATILE_PARAMS, query_pairs, raw_body
 from emulator.core.ids import digest_uuid
-from emulator.core.paging import PageSpec
 from emulator.core.params import RequestModel, parse_params
 
 FORM = "application/x-www-form-urlencoded"
@@ -45,7 +44,6 @@ class RpcOperation:
     request_model: type[RequestModel]
     response_model: type[BaseModel]
     handler: Handler
-    page: PageSpec | None = None
     summary: str = ""
 
 

@@ -35,7 +35,6 @@ OPERATION = RestOperation(
     GetConversationRequest,
     Conversation,
     handle,
-    None,
     "Get Conversation",
     {
         401: "malformed or unknown API key; or no key for an agent that is not published",

@@ -104,7 +104,6 @@ def operation(default_limit: int, clamp_over_max: bool) -> RestOperation:
         model,
         ListConversationsResponse,
         handle,
-        PAGE,
         "List Conversations",
         {
             400: "offset or limit is not an int32, or is negative (or limit is above 100 in reject mode)",

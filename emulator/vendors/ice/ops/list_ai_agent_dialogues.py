@@ -53,6 +53,5 @@ OPERATION = RpcOperation(
     ListAIAgentDialoguesRequest,
     ListAIAgentDialoguesResponse,
     handle,
-    PAGE,
     "Lists the dialog records of an AI agent session.",
 )

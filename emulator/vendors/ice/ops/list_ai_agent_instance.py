@@ -45,6 +45,5 @@ OPERATION = RpcOperation(
     ListAIAgentInstanceRequest,
     ListAIAgentInstanceResponse,
     handle,
-    PAGE,
     "Queries a list of AI agent instances.",
 )

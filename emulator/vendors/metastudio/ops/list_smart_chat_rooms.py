@@ -92,7 +92,6 @@ OPERATION = RestOperation(
     request_model=ListSmartChatRoomsRequest,
     response_model=ListSmartChatRoomsResponse,
     handler=handle,
-    page=PAGE,
     summary="Queries interactive dialogs.",
     errors={
         400: "Invalid parameter (MSS.00000003), or the path project is not the caller's (MSS.00010009).",
