@@ -24,7 +24,8 @@ from bench.asgi import call  # noqa: E402
 from emulator.app import create_app  # noqa: E402
 from emulator.core.paging import PageSpec, PageStyle, paginate  # noqa: E402
 from emulator.core.settings import Settings  # noqa: E402
-from emulator.core.store import Collection, Filtered, Record, Store, StoreBuilder  # noqa: E402
+from emulator.core.store import Collection, Filtered, Record, Store  # noqa: E402
+from emulator.core.store_build import StoreBuilder  # noqa: E402
 from emulator.vendors.metastudio import MetaStudioVendor  # noqa: E402
 from emulator.vendors.metastudio.records import ROOMS  # noqa: E402
 

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Literal
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Match
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from emulator.admin.errors import ControlPlaneErrors
 from emulator.admin.routes import admin_router
 from emulator.core.context import Emulator
+from emulator.core.edge import RequestTap
 from emulator.core.errors import VendorError
-from emulator.core.http import BufferBody
+from emulator.core.faults import DropConnection
 from emulator.core.params import ParamProblem
+from emulator.core.request_context import context_of
 from emulator.core.settings import Settings
 from emulator.core.vendor import Vendor
 from emulator.vendors import VENDOR_TYPES
@@ -22,12 +27,27 @@ from emulator.vendors import VENDOR_TYPES
 log = logging.getLogger("emulator")
 
 
+class EmulatorApp(FastAPI):
+    """FastAPI with the emulator's edge (`RequestTap`) outside Starlette's own error middleware, so the journal and
+    connection-level faults see every request and every answer, 500s included."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return RequestTap(super().build_middleware_stack(), self.state.emulator)
+
+
+class NoAnswer(Response):
+    """What a request whose connection a fault breaks answers: nothing (the edge then drops the connection)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        return None
+
+
 def create_app(settings: Settings | None = None, vendor_types: Sequence[type[Vendor]] = VENDOR_TYPES) -> FastAPI:
     """The whole emulator; `vendor_types` narrows it to some vendors (e.g. a benchmark of one vendor at scale)."""
     settings = settings or Settings()
     emu = Emulator(settings, vendor_types, ControlPlaneErrors())
     # redirect_slashes=False: Huawei's SDK treats a 307 as an empty success; every miss gets the vendor's 404.
-    app = FastAPI(
+    app = EmulatorApp(
         title="agent-api-emulator",
         redirect_slashes=False,
         docs_url=None,
@@ -35,11 +55,10 @@ def create_app(settings: Settings | None = None, vendor_types: Sequence[type[Ven
         openapi_url=None,
     )
     app.state.emulator = emu
-    app.include_router(admin_router())
+    app.include_router(admin_router(emu))
     for vendor in emu.vendors:
         app.include_router(vendor.router(emu))
     _install_error_handlers(app, emu)
-    app.add_middleware(BufferBody)
     return app
 
 
@@ -48,38 +67,61 @@ def create_app_from_env() -> FastAPI:
     return create_app(Settings())
 
 
+def render_error(emu: Emulator, request: Request, err: VendorError) -> Response:
+    """Every error leaves here, in its owner's envelope; the journal learns its code and any auth verdict."""
+    dialect = emu.dialect_for(request.url.path)
+    ctx = context_of(request)
+    ctx.code = dialect.code_of(err, request)
+    if err.auth is not None:
+        ctx.auth = err.auth
+    return dialect.render(err, request)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this request's path."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, BaseRoute) and route.matches(request.scope)[0] is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
 def _install_error_handlers(app: FastAPI, emu: Emulator) -> None:
     async def vendor_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, VendorError)
-        return emu.dialect_for(request.url.path).render(exc, request)
+        return render_error(emu, request, exc)
 
     async def param_problem(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ParamProblem)
-        dialect = emu.dialect_for(request.url.path)
-        return dialect.render(dialect.param_error(exc), request)
+        return render_error(emu, request, emu.dialect_for(request.url.path).param_error(exc))
 
     async def validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         err = exc.errors()[0]
-        loc = err.get("loc", ())
-        problem = ParamProblem("missing" if err["type"] == "missing" else "invalid", str(loc[-1] if loc else ""))
-        dialect = emu.dialect_for(request.url.path)
-        return dialect.render(dialect.param_error(problem), request)
+        where = [str(part) for part in err.get("loc", ()) if part not in ("body", "query", "path")]
+        kind: Literal["missing", "invalid"] = "missing" if err["type"] == "missing" else "invalid"
+        problem = ParamProblem(kind, ".".join(where), err.get("input"), str(err.get("msg", "")))
+        return render_error(emu, request, emu.dialect_for(request.url.path).param_error(problem))
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        dialect = emu.dialect_for(request.url.path)
-        err = dialect.not_found(exc.status_code == 405)
-        err.headers.update(exc.headers or {})  # keeps the router's Allow on a 405
-        return dialect.render(err, request)
+        err = emu.dialect_for(request.url.path).not_found(exc.status_code == 405)
+        err.headers.update(exc.headers or {})
+        if exc.status_code == 405:
+            # The router names the methods of the first route on the path; a path can have one route per method.
+            err.headers["Allow"] = ", ".join(allowed_methods(request))
+        return render_error(emu, request, err)
+
+    async def dropped(request: Request, exc: Exception) -> Response:
+        return NoAnswer()
 
     async def internal_error(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        dialect = emu.dialect_for(request.url.path)
-        return dialect.render(dialect.internal_error(), request)
+        return render_error(emu, request, emu.dialect_for(request.url.path).internal_error())
 
     app.add_exception_handler(VendorError, vendor_error)
     app.add_exception_handler(ParamProblem, param_problem)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(DropConnection, dropped)
     app.add_exception_handler(Exception, internal_error)

@@ -7,6 +7,7 @@ checked-in files are compared with this output by a test, so the contract and th
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -16,27 +17,48 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from emulator import __version__
+from emulator.admin import errors as E
 from emulator.admin.errors import ControlPlaneErrors
-from emulator.admin.routes import ControlPlaneError, admin_router
+from emulator.admin.models import ControlPlaneError
+from emulator.admin.routes import admin_router
 from emulator.core.context import Emulator
 from emulator.core.settings import Settings
-from emulator.core.vendor import VendorContract
+from emulator.core.vendor import Vendor, VendorContract
 from emulator.vendors import VENDOR_TYPES
 
 REF = "#/components/schemas/{model}"
 CONTROL_PLANE = VendorContract(
     title="agent-api-emulator control plane",
-    description="The emulator's own endpoints under the reserved `/_emulator/` prefix.",
+    description="The emulator's own endpoints under the reserved `/_emulator/` prefix: health, reset, seed, "
+    "snapshot, records, tenants, fault rules, the request journal and the clock. Errors are "
+    '`{"error": {"code", "message", "requestId"}}`.',
     error_model=ControlPlaneError,
-    error_statuses={404: "No such endpoint.", 405: "Method not allowed."},
+    error_statuses={
+        400: f"{E.INVALID.code}: a parameter or body field is not valid.",
+        404: f"{E.NOT_FOUND.code}: no such endpoint (or the named resource does not exist).",
+        405: f"{E.METHOD_NOT_ALLOWED.code}: method not allowed.",
+    },
 )
 
 
 def build_specs() -> dict[str, dict[str, Any]]:
     emu = Emulator(Settings(scale=0.01), VENDOR_TYPES, ControlPlaneErrors())
-    specs = {v.name: _spec(list(v.router(emu).routes), v.contract()) for v in emu.vendors}
-    specs["emulator"] = _spec(list(admin_router().routes), CONTROL_PLANE)
+    specs = {v.name: _spec(list(v.router(emu).routes), with_faults(v)) for v in emu.vendors}
+    specs["emulator"] = _spec(list(admin_router(emu).routes), CONTROL_PLANE)
     return specs
+
+
+def with_faults(vendor: Vendor) -> VendorContract:
+    """The vendor's contract, its statuses completed from its error table's fault errors (one source of truth)."""
+    contract = vendor.contract()
+    statuses = dict(contract.error_statuses)
+    injected: dict[int, list[str]] = {}
+    for name, spec in vendor.fault_errors.items():
+        injected.setdefault(spec.status, []).append(name)
+    for status, names in injected.items():
+        note = f"Fault rules can inject: {', '.join(names)}."
+        statuses[status] = f"{statuses[status]} {note}" if status in statuses else note
+    return dataclasses.replace(contract, error_statuses=dict(sorted(statuses.items())))
 
 
 def _spec(routes: list[Any], contract: VendorContract) -> dict[str, Any]:
@@ -48,6 +70,7 @@ def _spec(routes: list[Any], contract: VendorContract) -> dict[str, Any]:
     error_ref = {"$ref": REF.format(model=error_name)}
     for operations in spec.get("paths", {}).values():
         for operation in operations.values():
+            _merge_schemas(schemas, operation.pop("x-schemas", {}))  # what a route's openapi_extra refers to
             responses = operation["responses"]
             responses.pop("422", None)  # FastAPI's default; the emulator never answers it
             # Statuses every operation of the vendor can answer, then the operation's own wording of them.
@@ -62,6 +85,12 @@ def _spec(routes: list[Any], contract: VendorContract) -> dict[str, Any]:
         spec["components"]["securitySchemes"] = contract.security_schemes
         spec["security"] = contract.security
     return spec
+
+
+def _merge_schemas(schemas: dict[str, Any], extra: dict[str, Any]) -> None:
+    for name, schema in extra.items():
+        if schemas.setdefault(name, schema) != schema:
+            raise ValueError(f"two different schemas named {name}: rename one of the models")
 
 
 def _add_schema(schemas: dict[str, Any], model: type[BaseModel]) -> None:

@@ -1,6 +1,11 @@
-"""Errors of the emulator's own control plane (`/_emulator/*`): a plain, documented JSON shape."""
+"""Errors of the emulator's own control plane (`/_emulator/*`): `{"error": {"code", "message", "requestId"}}`.
+
+One table, like each vendor's: the OpenAPI document lists these statuses and the tests check the codes.
+"""
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 from fastapi import Request, Response
 
@@ -13,11 +18,23 @@ from emulator.core.wirejson import render
 PREFIX = "/_emulator"
 NOT_FOUND = ErrorSpec("NotFound", 404, "No control-plane endpoint at this path.")
 METHOD_NOT_ALLOWED = ErrorSpec("MethodNotAllowed", 405, "This control-plane endpoint does not accept the method.")
-INVALID = ErrorSpec("InvalidParameter", 400, "Parameter {param} is {kind} or not valid.")
+INVALID = ErrorSpec("InvalidParameter", 400, "{param}: {reason}")
+INVALID_ENTRY = ErrorSpec("InvalidEntry", 400, "{detail}")
+ENTRY_REJECTED = ErrorSpec("EntryRejected", 409, "{detail}")
+INVALID_SNAPSHOT = ErrorSpec("InvalidSnapshot", 400, "{detail}")
+UNKNOWN_VENDOR = ErrorSpec("UnknownVendor", 404, 'No vendor "{vendor}"; served: {known}.')
+TENANT_NOT_FOUND = ErrorSpec("TenantNotFound", 404, '{vendor} has no tenant "{tenant}".')
+RECORD_NOT_FOUND = ErrorSpec("RecordNotFound", 404, 'No record "{id}" in {collection}{where}.')
+AMBIGUOUS_RECORD = ErrorSpec(
+    "AmbiguousRecord", 409, 'Record "{id}" exists for several tenants ({tenants}); name one with ?tenant=.'
+)
+FAULT_NOT_FOUND = ErrorSpec("FaultNotFound", 404, 'No fault rule "{id}".')
 INTERNAL = ErrorSpec("InternalError", 500, "The emulator failed unexpectedly; see its log.")
 
 
 class ControlPlaneErrors(ErrorDialect):
+    name: ClassVar[str] = "emulator"
+
     def owns_path(self, path: str) -> bool:
         return path == PREFIX or path.startswith(PREFIX + "/")
 
@@ -26,7 +43,8 @@ class ControlPlaneErrors(ErrorDialect):
         return Response(render(body), err.status, err.headers, media_type="application/json")
 
     def param_error(self, problem: ParamProblem) -> VendorError:
-        return error(INVALID, param=problem.param, kind=problem.kind)
+        reason = problem.reason or ("required" if problem.kind == "missing" else "not valid")
+        return error(INVALID, param=problem.param or "(body)", reason=reason)
 
     def not_found(self, method_not_allowed: bool) -> VendorError:
         return error(METHOD_NOT_ALLOWED if method_not_allowed else NOT_FOUND)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
 from pydantic.alias_generators import to_camel, to_pascal
 
 
@@ -37,4 +37,9 @@ def _json_text(value: Any) -> Any:
     return value
 
 
-JsonText = Annotated[str, BeforeValidator(_json_text)]
+# Served as a string; taken as a string or a JSON object or array (validation-mode schema, i.e. request bodies).
+JsonText = Annotated[
+    str,
+    BeforeValidator(_json_text),
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "object"}, {"type": "array"}]}, mode="validation"),
+]

@@ -14,11 +14,16 @@ from typing import Any
 
 @dataclass(frozen=True)
 class ErrorSpec:
-    """One vendor error: wire code and message templates (`str.format` fields) and the HTTP status."""
+    """One vendor error: wire code and message templates (`str.format` fields) and the HTTP status.
+
+    `headers` go out with every answer of this error: those that make the vendor's SDK react as in production
+    (`x-acs-retry-after` turns an Alibaba error into the SDK's ThrottlingException; `Retry-After` paces retries).
+    """
 
     code: str
     status: int
     message: str
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -29,6 +34,8 @@ class VendorError(Exception):
     fields: dict[str, Any] = field(default_factory=dict)
     # Extra response headers (e.g. an emulator hint with the expected canonical request).
     headers: dict[str, str] = field(default_factory=dict)
+    # Why credentials were refused, for the request journal ("unknown_key", "expired", "mismatch", ...).
+    auth: str | None = None
 
     @property
     def code(self) -> str:
@@ -46,5 +53,7 @@ class VendorError(Exception):
         return f"{self.status} {self.code}: {self.message}"
 
 
-def error(spec: ErrorSpec, *, headers: Mapping[str, str] | None = None, **fields: Any) -> VendorError:
-    return VendorError(spec, dict(fields), dict(headers or {}))
+def error(
+    spec: ErrorSpec, *, headers: Mapping[str, str] | None = None, auth: str | None = None, **fields: Any
+) -> VendorError:
+    return VendorError(spec, dict(fields), {**dict(spec.headers), **dict(headers or {})}, auth)

@@ -1,4 +1,5 @@
-"""Request plumbing shared by every vendor: the buffered raw body and the deterministic request id."""
+"""Request plumbing shared by every vendor: the raw body (buffered by the edge), the query string parsed once,
+and the deterministic request id."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import uuid
 from urllib.parse import parse_qsl
 
 from fastapi import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.core.ids import digest_uuid
 
@@ -15,42 +15,6 @@ BODY_KEY = "emulator.body"
 MAX_BODY = 1 << 20
 # Query parameters that differ on every signed retry of the same call; left out of the request id digest.
 VOLATILE_PARAMS = frozenset({"Signature", "SignatureNonce", "Timestamp"})
-
-
-class BufferBody:
-    """Reads the (small) request body once into the scope, so auth, handlers and error renderers all see it."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        chunks: list[bytes] = []
-        size = 0
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size <= MAX_BODY:
-                chunks.append(chunk)
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
-        scope[BODY_KEY] = body
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
 
 
 def query_pairs(request: Request) -> list[tuple[str, str]]:
@@ -72,7 +36,7 @@ def request_id(request: Request) -> uuid.UUID:
     """Stable per logical request: the same call answers with the same id, different calls differ."""
     cached: uuid.UUID | None = request.scope.get("emulator.request_id")
     if cached is None:
-        seed = request.app.state.emulator.settings.seed
+        seed = request.app.state.emulator.seed
         query = sorted((k, v) for k, v in request.query_params.multi_items() if k not in VOLATILE_PARAMS)
         parts: list[str | bytes] = [request.method, request.url.path, json.dumps(query), raw_body(request)]
         cached = request.scope["emulator.request_id"] = digest_uuid(seed, parts)

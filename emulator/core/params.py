@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, WrapValidator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo, WrapValidator
 from pydantic_core import PydanticCustomError
 from pydantic_core.core_schema import ValidatorFunctionWrapHandler
 
@@ -79,6 +79,19 @@ def clamp_over(switch: str) -> WrapValidator:
             raise
 
     return WrapValidator(validate)
+
+
+def _json_integer(value: Any) -> Any:
+    """A JSON body's integer: any integral number (JSON Schema counts 3.0 as an integer), never true or "3"."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("int_type", "Input should be an integer")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# For strict body models: Annotated[int, Field(...), JSON_INTEGER].
+JSON_INTEGER = BeforeValidator(_json_integer)
 
 
 def reject(reason: str) -> PydanticCustomError:

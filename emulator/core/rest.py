@@ -1,4 +1,5 @@
-"""REST operations: each declared once as data (`RestOperation`) and registered through `add_rest_route`.
+"""REST operations: each declared once as data (`RestOperation`) and registered through `add_rest_route`, which
+runs the one operation pipeline (`emulator.core.operation`).
 
 Query strings are validated through the operation's request model by `parse_params`, exactly like RPC
 parameters, so every vendor maps one `ParamProblem` to its own code. The same model describes the parameters in
@@ -8,65 +9,47 @@ OpenAPI, so the contract document and the enforcement cannot drift.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
 from emulator.core.http import query_pairs
-from emulator.core.params import RequestModel, parse_params
+from emulator.core.operation import Operation, run_operation
+
+if TYPE_CHECKING:
+    from emulator.core.vendor import Vendor
 
 
-@dataclass(frozen=True)
-class RestCall:
-    request: Request
-    tenant: str
-
-    @property
-    def path(self) -> Mapping[str, str]:
-        params: Mapping[str, str] = self.request.path_params
-        return params
-
-
-Handler = Callable[[RestCall, Any], Awaitable[dict[str, Any]]]
-
-
-@dataclass(frozen=True)
-class RestOperation:
+@dataclass(frozen=True, kw_only=True)
+class RestOperation(Operation):
     method: str
     path: str  # FastAPI path template, e.g. "/v1/{project_id}/smart-chat-rooms"
-    operation_id: str  # the vendor's own operation name
-    request_model: type[RequestModel]  # query parameters
-    response_model: type[BaseModel]
-    handler: Handler
-    summary: str = ""
-    # Error statuses particular to this operation, for the OpenAPI document: status -> description (the vendor's
-    # contract adds the statuses every operation can answer).
-    errors: dict[int, str] = field(default_factory=dict)
 
 
 def add_rest_route(
     router: APIRouter,
+    vendor: Vendor,
     op: RestOperation,
     authenticate: Callable[[Request], str],
     respond: Callable[[Request, dict[str, Any]], Response],
     switches: Mapping[str, bool],
 ) -> None:
-    """Gateway order: credentials, then parameters, then the operation."""
+    """The router resolves the operation; the pipeline does the rest (credentials, faults, parameters)."""
 
     async def endpoint(request: Request) -> Response:
-        tenant = authenticate(request)
-        model = parse_params(op.request_model, dict(query_pairs(request)), switches)
-        return respond(request, await op.handler(RestCall(request, tenant), model))
+        params = dict(query_pairs(request))
+        body = await run_operation(request, vendor, op, lambda: authenticate(request), params, switches)
+        return respond(request, body)
 
     router.add_api_route(
         op.path,
         endpoint,
         methods=[op.method],
-        operation_id=op.operation_id,
-        name=op.operation_id,
+        operation_id=op.name,
+        name=op.name,
         summary=op.summary or None,
         response_model=op.response_model,  # for the OpenAPI document; handlers return ready Responses
         responses={status: {"description": text} for status, text in op.errors.items()},

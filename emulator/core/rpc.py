@@ -1,50 +1,32 @@
 """RPC-style dispatch (one path, operation named by a parameter or header), as Alibaba's POP gateway does it.
 
-Gateway order: action and version, then credentials, then parameter validation, then the operation.
+Gateway order: action and version, then the operation pipeline (credentials, fault gate, parameters, handler).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from fastapi import Request
-from pydantic import BaseModel
 
 from emulator.core.errors import ErrorSpec, error
 from emulator.core.http import VOLATILE_PARAMS, query_pairs, raw_body
 from emulator.core.ids import digest_uuid
-from emulator.core.params import RequestModel, parse_params
+from emulator.core.operation import Operation, run_operation
+from emulator.core.params import RequestModel
+
+if TYPE_CHECKING:
+    from emulator.core.vendor import Vendor
 
 FORM = "application/x-www-form-urlencoded"
 # Where `emulator.core.http.request_id` caches a request's id; an RPC call pins it to the logical call.
 REQUEST_ID_SCOPE_KEY = "emulator.request_id"
 # Parameters that name the call rather than vary it; the alias path carries the action in the path instead.
 ROUTING_PARAMS = frozenset({"Action", "Version"})
-
-
-@dataclass(frozen=True)
-class RpcCall:
-    """What an operation handler receives besides its validated request model."""
-
-    request: Request
-    tenant: str
-    params: Mapping[str, str]
-
-
-Handler = Callable[[RpcCall, Any], Awaitable[dict[str, Any]]]
-
-
-@dataclass(frozen=True)
-class RpcOperation:
-    action: str
-    request_model: type[RequestModel]
-    response_model: type[BaseModel]
-    handler: Handler
-    summary: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,7 +54,7 @@ def required_blank_as_absent(model: type[RequestModel], params: Mapping[str, str
 
 def pin_request_id(request: Request, action: str, params: Mapping[str, str]) -> None:
     """One logical call answers with one RequestId, whether it came on `/` or on its alias path."""
-    seed = request.app.state.emulator.settings.seed
+    seed = request.app.state.emulator.seed
     stable = sorted((k, v) for k, v in params.items() if k not in VOLATILE_PARAMS and k not in ROUTING_PARAMS)
     request.scope[REQUEST_ID_SCOPE_KEY] = digest_uuid(seed, [request.method, action, json.dumps(stable)])
 
@@ -80,19 +62,21 @@ def pin_request_id(request: Request, action: str, params: Mapping[str, str]) -> 
 class RpcDispatcher:
     def __init__(
         self,
+        vendor: Vendor,
         version: str,
-        operations: tuple[RpcOperation, ...],
+        operations: tuple[Operation, ...],
         errors: RpcErrors,
         authenticate: Callable[[Request, Mapping[str, str]], str],
         switches: Callable[[], Mapping[str, bool]],
     ) -> None:
+        self.vendor = vendor
         self.version = version
-        self.operations = {op.action: op for op in operations}
+        self.operations = {op.name: op for op in operations}
         self.errors = errors
         self.authenticate = authenticate
         self.switches = switches
 
-    def resolve(self, request: Request, params: Mapping[str, str], action: str | None) -> RpcOperation:
+    def resolve(self, request: Request, params: Mapping[str, str], action: str | None) -> Operation:
         version = request.headers.get("x-acs-version") or params.get("Version")
         if action and not version:
             version = self.version  # alias paths name the action, and with it the API version
@@ -115,6 +99,11 @@ class RpcDispatcher:
         if named:
             pin_request_id(request, named, params)
         op = self.resolve(request, params, action)
-        tenant = self.authenticate(request, params)
-        model = parse_params(op.request_model, required_blank_as_absent(op.request_model, params), self.switches())
-        return await op.handler(RpcCall(request, tenant, params), model)
+        return await run_operation(
+            request,
+            self.vendor,
+            op,
+            lambda: self.authenticate(request, params),
+            required_blank_as_absent(op.request_model, params),
+            self.switches(),
+        )

@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     fixtures: Path | None = Field(default=None, description="fixtures directory to overlay or replace data")
     data_dir: Path | None = Field(default=None, description="keep the store in a file here, shared by workers")
     log_level: str = Field(default="warning", description="uvicorn log level")
+    journal_size: int = Field(
+        default=1000,
+        ge=0,
+        le=1_000_000,
+        description="requests the journal keeps (oldest first out); 0 turns it off",
+    )
 
     auth: AuthMode = Field(default=AuthMode.VERIFY, description="verify | presence | off")
     # Added to the wall clock when checking signature dates: lets a test pretend the server clock is skewed.

@@ -1,17 +1,17 @@
-"""The embedded store: SQLite from the standard library, in memory by default or a file under --data-dir.
+"""The embedded store, read side: SQLite from the standard library, in memory or a file under --data-dir.
 
 Each collection is one table of wire-JSON documents. Rows of one (tenant, partition) are numbered `pos` 0..n-1 in
-the operation's canonical sort order when the store is built, so a page is an index seek on `pos`, a count is a
-subtraction, and a filter on a column that grows with `pos` (a time) narrows to a `pos` range with two seeks:
-a page costs the same at 10^6 rows as at 10^3. Filters that do not follow the sort order (substring matches) fall
-back to an indexed scan of the tenant's rows.
+the operation's canonical sort order (kept dense by every write, see `store_write`), so a page is an index seek on
+`pos`, a count is a subtraction, and a filter on a column that grows with `pos` (a time) narrows to a `pos` range
+with two seeks: a page costs the same at 10^6 rows as at 10^3, also after writes. Filters that do not follow the
+sort order (substring matches) fall back to an indexed scan of the tenant's rows.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +31,12 @@ class Collection:
     def all_columns(self) -> tuple[str, ...]:
         return self.columns + tuple(f"cum_{c}" for c in self.prefix_sums)
 
+    def __post_init__(self) -> None:
+        # A write recomputes counters from the neighbours' source values, so sources must be stored columns.
+        for counter, source in self.run_counters:
+            assert counter in self.columns and source in self.columns, (counter, source)
+        assert set(self.prefix_sums) <= set(self.columns), self.prefix_sums
+
 
 @dataclass(frozen=True)
 class Record:
@@ -43,13 +49,28 @@ class Record:
 
 
 class Store:
-    """Read side. Built once by `StoreBuilder`; read-only while serving."""
+    """Read side over one connection; `store_write` changes it, inside `transaction()`."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
     def close(self) -> None:
         self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All-or-nothing writes; the write lock is taken at the start, so workers sharing a file never deadlock.
+        Nested use joins the outer transaction."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
 
     def span(self, coll: Collection, tenant: str, part: str) -> Span:
         row = self.conn.execute(
@@ -60,21 +81,38 @@ class Store:
 
     def get(self, coll: Collection, tenant: str, part: str, id_: str) -> str | None:
         row = self.conn.execute(
-            f"SELECT doc FROM {coll.name} WHERE tenant=? AND part=? AND id=?", (tenant, part, id_)
+            f"SELECT doc FROM {coll.name} WHERE tenant=? AND id=? AND part=?", (tenant, id_, part)
         ).fetchone()
         return None if row is None else str(row[0])
+
+    def locate(self, coll: Collection, tenant: str, id_: str) -> tuple[str, int] | None:
+        """(partition, pos) of a record: ids are unique per tenant and collection."""
+        row = self.conn.execute(f"SELECT part, pos FROM {coll.name} WHERE tenant=? AND id=?", (tenant, id_)).fetchone()
+        return None if row is None else (str(row[0]), int(row[1]))
+
+    def tenants_with(self, coll: Collection, id_: str) -> list[str]:
+        """Every tenant holding a record with this id (an id lookup across tenants)."""
+        rows = self.conn.execute(f"SELECT tenant FROM {coll.name} WHERE id=? ORDER BY tenant", (id_,))
+        return [str(r[0]) for r in rows]
 
     def tenants(self, coll: Collection) -> list[str]:
         return [r[0] for r in self.conn.execute(f"SELECT DISTINCT tenant FROM {coll.name} ORDER BY tenant")]
 
-    def count(self, coll: Collection) -> int:
-        return int(self.conn.execute(f"SELECT COUNT(*) FROM {coll.name}").fetchone()[0])
+    def count(self, coll: Collection, tenant: str | None = None) -> int:
+        if tenant is None:
+            return int(self.conn.execute(f"SELECT COUNT(*) FROM {coll.name}").fetchone()[0])
+        row = self.conn.execute(f"SELECT COUNT(*) FROM {coll.name} WHERE tenant=?", (tenant,)).fetchone()
+        return int(row[0])
 
-    def dump(self, coll: Collection) -> Iterator[tuple[str, str, str, dict[str, Any], str]]:
-        """Every row as (tenant, part, id, hidden column values, doc), in canonical order."""
+    def dump(
+        self, coll: Collection, tenant: str | None = None, offset: int = 0, limit: int = -1
+    ) -> Iterator[tuple[str, str, str, dict[str, Any], str]]:
+        """Rows as (tenant, part, id, hidden column values, doc), in canonical order, optionally one tenant's."""
         cols = coll.columns
         select = ", ".join(("tenant", "part", "id", *cols, "doc"))
-        for row in self.conn.execute(f"SELECT {select} FROM {coll.name} ORDER BY tenant, part, pos"):
+        where, args = ("WHERE tenant=?", [tenant]) if tenant is not None else ("", [])
+        sql = f"SELECT {select} FROM {coll.name} {where} ORDER BY tenant, part, pos LIMIT ? OFFSET ?"
+        for row in self.conn.execute(sql, [*args, limit, offset]):
             yield row[0], row[1], row[2], dict(zip(cols, row[3:-1], strict=True)), row[-1]
 
 
@@ -201,62 +239,3 @@ def _sqlite_int(value: Any) -> Any:
     if isinstance(value, int):
         return min(max(value, -(2**63)), 2**63 - 1)
     return value
-
-
-class StoreBuilder:
-    """Collects records, then numbers them in sort order and writes them in bulk."""
-
-    def __init__(self, collections: Sequence[Collection]) -> None:
-        self.collections = list(collections)
-        self._records: dict[str, dict[tuple[str, str, str], Record]] = defaultdict(dict)
-
-    def add(self, coll: Collection, records: Iterable[Record]) -> None:
-        """Later records replace earlier ones with the same (tenant, part, id): fixtures overlay generated data."""
-        table = self._records[coll.name]
-        for rec in records:
-            table[(rec.tenant, rec.part, rec.id)] = rec
-
-    def build(self, conn: sqlite3.Connection) -> Store:
-        for coll in self.collections:
-            _create(conn, coll)
-            _insert(conn, coll, self._records.get(coll.name, {}).values())
-        conn.commit()
-        return Store(conn)
-
-
-def _create(conn: sqlite3.Connection, coll: Collection) -> None:
-    cols = "".join(f", {c}" for c in coll.all_columns())
-    conn.execute(
-        f"CREATE TABLE {coll.name} (tenant TEXT NOT NULL, part TEXT NOT NULL, pos INTEGER NOT NULL, "
-        f"id TEXT NOT NULL{cols}, doc TEXT NOT NULL, PRIMARY KEY (tenant, part, pos)) WITHOUT ROWID"
-    )
-    conn.execute(f"CREATE UNIQUE INDEX {coll.name}_id ON {coll.name} (tenant, part, id)")
-    for c in coll.monotonic:
-        conn.execute(f"CREATE INDEX {coll.name}_{c} ON {coll.name} (tenant, part, {c}, pos)")
-    for c in coll.indexed:
-        conn.execute(f"CREATE INDEX {coll.name}_{c} ON {coll.name} (tenant, part, {c})")
-
-
-def _insert(conn: sqlite3.Connection, coll: Collection, records: Iterable[Record]) -> None:
-    groups: dict[tuple[str, str], list[Record]] = defaultdict(list)
-    for rec in records:
-        groups[(rec.tenant, rec.part)].append(rec)
-    names = ("tenant", "part", "pos", "id", *coll.all_columns(), "doc")
-    sql = f"INSERT INTO {coll.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-
-    def rows() -> Iterator[tuple[Any, ...]]:
-        for key in sorted(groups):
-            running = dict.fromkeys(coll.prefix_sums, 0)
-            runs: dict[str, tuple[Any, int]] = {}
-            for pos, rec in enumerate(sorted(groups[key], key=lambda r: (r.sort_key, r.id))):
-                for c in coll.prefix_sums:
-                    running[c] += int(rec.values.get(c) or 0)
-                for column, source in coll.run_counters:
-                    last, count = runs.get(column, (object(), -1))
-                    value = rec.values.get(source)
-                    runs[column] = (value, count if value == last else count + 1)
-                    rec.values[column] = runs[column][1]
-                values = [rec.values.get(c) for c in coll.columns] + [running[c] for c in coll.prefix_sums]
-                yield (rec.tenant, rec.part, pos, rec.id, *values, rec.doc)
-
-    conn.executemany(sql, rows())

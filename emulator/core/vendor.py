@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import random
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from emulator.core.errors import VendorError
+from emulator.core.errors import ErrorSpec, VendorError
 from emulator.core.fixtures import FixtureCodec
 from emulator.core.params import ParamProblem
+from emulator.core.store import Store
 
 if TYPE_CHECKING:
     from emulator.core.context import Emulator
@@ -33,6 +35,8 @@ class VendorContract:
 class ErrorDialect(ABC):
     """How errors look for the requests one party owns: a vendor, or the emulator's own control plane."""
 
+    name: ClassVar[str]
+
     @abstractmethod
     def owns_path(self, path: str) -> bool:
         """Whether an unrouted request (404/405) belongs to this party."""
@@ -40,6 +44,10 @@ class ErrorDialect(ABC):
     @abstractmethod
     def render(self, err: VendorError, request: Request) -> Response:
         """The error in this party's own envelope and headers."""
+
+    def code_of(self, err: VendorError, request: Request) -> str:
+        """The error code as `render` puts it on the wire (for the journal)."""
+        return err.code
 
     @abstractmethod
     def param_error(self, problem: ParamProblem) -> VendorError: ...
@@ -52,19 +60,61 @@ class ErrorDialect(ABC):
 
 
 class Vendor(ErrorDialect):
-    name: ClassVar[str]
     codecs: ClassVar[tuple[FixtureCodec[Any], ...]]
+    # One tenant as the manifest's `tenants` section holds it.
+    tenant_model: ClassVar[type[BaseModel]]
+    # The operations a fault rule may name (the vendor's own operation names).
+    operation_names: ClassVar[tuple[str, ...]]
+    # Errors a fault rule may inject, by name (the vendor's own code names), from the vendor's error table.
+    fault_errors: ClassVar[dict[str, ErrorSpec]]
+    # The type of `code` in a fault rule's custom error (what the vendor's envelope can carry).
+    custom_error_code: ClassVar[Any] = Annotated[str, Field(min_length=1)]
 
     def __init__(self, tenants: list[dict[str, Any]]) -> None:
         self.load_tenants(tenants)
 
     @abstractmethod
     def load_tenants(self, tenants: list[dict[str, Any]]) -> None:
-        """Validate this vendor's section of the manifest (credentials, tenant ids)."""
+        """Validate this vendor's tenants (the manifest section's shape) and serve exactly these from now on."""
 
     @abstractmethod
     def tenants_manifest(self) -> list[dict[str, Any]]:
         """The tenants section as the manifest stores it (for export)."""
+
+    def validate_tenant(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """One tenant in the manifest's shape, validated (pydantic ValidationError) and normalised."""
+        valid: dict[str, Any] = self.tenant_model.model_validate(doc).model_dump(exclude_none=True)
+        return valid
+
+    @abstractmethod
+    def tenant_id(self, doc: dict[str, Any]) -> str:
+        """The key a tenant's records are stored under (account, project, owner)."""
+
+    @abstractmethod
+    def new_tenant(self, r: random.Random) -> dict[str, Any]:
+        """A fresh tenant with credentials in the vendor's own formats, drawn from `r` (deterministic)."""
+
+    @abstractmethod
+    def generate_tenant(
+        self, seed: int, scale: float, tenant: dict[str, Any]
+    ) -> Iterator[tuple[FixtureCodec[Any], Any]]:
+        """Yield (codec, entry) for one tenant's generated dataset."""
+
+    def generate(self, seed: int, scale: float) -> Iterator[tuple[FixtureCodec[Any], Any]]:
+        """The generated dataset of every current tenant."""
+        for tenant in self.tenants_manifest():
+            yield from self.generate_tenant(seed, scale, tenant)
+
+    # -- domain rules for writes (admin API now, the vendor's own write operations later) --
+    def check_entries(self, store: Store, codec: FixtureCodec[Any], entries: Sequence[Any]) -> None:
+        """Raise `EntryRejected` for an entry that would break a vendor rule (e.g. an orphan record)."""
+
+    def on_delete(self, store: Store, codec: FixtureCodec[Any], tenant: str, id_: str) -> None:
+        """Cascade a deleted record to what depends on it (inside the same transaction)."""
+
+    def custom_fault(self, status: int, code: str, message: str) -> ErrorSpec:
+        """A fault rule's own `{status, code, message}` as this vendor's error."""
+        return ErrorSpec(code, status, message)
 
     @abstractmethod
     def router(self, emu: Emulator) -> APIRouter: ...
@@ -73,6 +123,18 @@ class Vendor(ErrorDialect):
     def contract(self) -> VendorContract:
         """The error envelope, statuses and security schemes its OpenAPI document declares."""
 
-    @abstractmethod
-    def generate(self, seed: int, scale: float) -> Iterator[tuple[FixtureCodec[Any], Any]]:
-        """Yield (codec, entry) for the generated dataset of every tenant."""
+    def codec(self, file_stem: str) -> FixtureCodec[Any] | None:
+        """A collection by its fixture file name without `.json` (`dialogues`, `smart_chat_rooms`)."""
+        return next((c for c in self.codecs if c.file == f"{file_stem}.json"), None)
+
+
+@dataclass
+class EntryRejected(Exception):
+    """An entry that is well formed but cannot be stored: names the entry (index, id) and why."""
+
+    index: int
+    ident: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        return f"entry {self.index}" + (f" ({self.ident})" if self.ident else "") + f": {self.reason}"

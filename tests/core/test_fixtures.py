@@ -120,5 +120,5 @@ def test_cli_reports_a_bad_fixture_and_exits_2(tmp_path: Path, capsys: pytest.Ca
 
 
 def test_missing_fixtures_directory_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(FixtureError, match="fixtures directory not found"):
+    with pytest.raises(FixtureError, match="fixtures directory or snapshot file not found"):
         emulator(fixtures=tmp_path / "nope")

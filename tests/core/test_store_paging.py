@@ -8,9 +8,10 @@ from types import SimpleNamespace
 import pytest
 
 from emulator.core.paging import PageSpec, PageStyle, paginate
-from emulator.core.store import Collection, Filtered, Record, StoreBuilder
+from emulator.core.store import Collection, Filtered, Record
+from emulator.core.store_build import StoreBuilder
 
-ITEMS = Collection("items", columns=("t", "grp", "n"), monotonic=("t", "grp"), prefix_sums=("n",), indexed=("n",),
+ITEMS = Collection("items", columns=("t", "grp", "g", "n"), monotonic=("t", "grp"), prefix_sums=("n",), indexed=("n",),
                    run_counters=(("grp", "g"),))  # fmt: skip
 
 

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any, ClassVar
+import random
+import string
+from collections.abc import Iterator, Sequence
+from typing import Annotated, Any, ClassVar, Literal
 
 from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, Field
 
 from emulator.core.context import Emulator
-from emulator.core.errors import VendorError, error
+from emulator.core.errors import ErrorSpec, VendorError, error
 from emulator.core.fixtures import FixtureCodec
-from emulator.core.params import ParamProblem
+from emulator.core.params import JSON_INTEGER, ParamProblem
 from emulator.core.pools import TextPools, seeded_faker
+from emulator.core.store import Store
 from emulator.core.vendor import Vendor, VendorContract
 from emulator.core.wirejson import render
-from emulator.vendors.fixie import data
+from emulator.vendors.fixie import backend, data
 from emulator.vendors.fixie import errors as E
 from emulator.vendors.fixie.auth import FixieAuthenticator
 from emulator.vendors.fixie.contract import CONTRACT
+from emulator.vendors.fixie.ops import get_conversation, list_conversations
 from emulator.vendors.fixie.records import AGENT_CODEC, CONVERSATION_CODEC
 from emulator.vendors.fixie.responses import CONTENT_TYPE, CORS_HEADERS
 from emulator.vendors.fixie.routes import fixie_router
@@ -27,31 +32,58 @@ from emulator.vendors.fixie.tenants import FixieTenant, FixieTenants
 class FixieVendor(Vendor):
     name: ClassVar[str] = "fixie"
     codecs: ClassVar[tuple[FixtureCodec[Any], ...]] = (AGENT_CODEC, CONVERSATION_CODEC)
+    tenant_model: ClassVar[type[BaseModel]] = FixieTenant
+    operation_names: ClassVar[tuple[str, ...]] = (list_conversations.NAME, get_conversation.NAME)
+    fault_errors: ClassVar[dict[str, ErrorSpec]] = E.FAULTS
+    # The envelope's `code` is a google.rpc.Code: a number, or its name.
+    custom_error_code: ClassVar[Any] = Annotated[int, Field(ge=1, le=16), JSON_INTEGER] | Literal[tuple(E.GRPC_CODES)]
+
+    def __init__(self, tenants: list[dict[str, Any]]) -> None:
+        self.tenants = FixieTenants()
+        super().__init__(tenants)
 
     def load_tenants(self, tenants: list[dict[str, Any]]) -> None:
-        self.tenants = FixieTenants([FixieTenant.model_validate(t) for t in tenants])
+        self.tenants.reload([FixieTenant.model_validate(t) for t in tenants])
 
     def tenants_manifest(self) -> list[dict[str, Any]]:
         return [t.model_dump() for t in self.tenants.tenants]
+
+    def tenant_id(self, doc: dict[str, Any]) -> str:
+        return str(doc["owner"])
+
+    def new_tenant(self, r: random.Random) -> dict[str, Any]:
+        """An owner (user name) and an API key."""
+        alnum = string.ascii_lowercase + string.digits
+        return {"owner": "user-" + "".join(r.choices(alnum, k=10)), "api_keys": ["".join(r.choices(alnum, k=40))]}
+
+    def check_entries(self, store: Store, codec: FixtureCodec[Any], entries: Sequence[Any]) -> None:
+        backend.check_entries(store, codec, entries)
+
+    def on_delete(self, store: Store, codec: FixtureCodec[Any], tenant: str, id_: str) -> None:
+        backend.on_delete(store, codec, tenant, id_)
+
+    def custom_fault(self, status: int, code: str, message: str) -> ErrorSpec:
+        return ErrorSpec(str(E.GRPC_CODES.get(code, code)), status, message)
 
     def owns_path(self, path: str) -> bool:
         return path.startswith("/api/")
 
     def router(self, emu: Emulator) -> APIRouter:
-        return fixie_router(emu, FixieAuthenticator(emu, self.tenants))
+        return fixie_router(emu, self, FixieAuthenticator(emu, self.tenants))
 
     def contract(self) -> VendorContract:
         return CONTRACT
 
-    def generate(self, seed: int, scale: float) -> Iterator[tuple[FixtureCodec[Any], Any]]:
-        for tenant in self.tenants.tenants:
-            owner = tenant.owner
-            pools = TextPools.build(seeded_faker(seed, "fixie", owner))
-            for agent, shape in zip(data.agents(seed, owner), data.AGENT_SHAPES, strict=True):
-                yield AGENT_CODEC, agent
-                count = data.scaled(shape.conversations, scale)
-                for conversation in data.conversations(seed, owner, agent.record.agent_id, count, pools):
-                    yield CONVERSATION_CODEC, conversation
+    def generate_tenant(
+        self, seed: int, scale: float, tenant: dict[str, Any]
+    ) -> Iterator[tuple[FixtureCodec[Any], Any]]:
+        owner = self.tenant_id(tenant)
+        pools = TextPools.build(seeded_faker(seed, "fixie", owner))
+        for agent, shape in zip(data.agents(seed, owner), data.AGENT_SHAPES, strict=True):
+            yield AGENT_CODEC, agent
+            count = data.scaled(shape.conversations, scale)
+            for conversation in data.conversations(seed, owner, agent.record.agent_id, count, pools):
+                yield CONVERSATION_CODEC, conversation
 
     def render(self, err: VendorError, request: Request) -> Response:
         body = {"code": int(err.code), "message": err.message, "details": []}

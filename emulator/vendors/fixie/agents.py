@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from emulator.core.context import Emulator
 from emulator.core.errors import error
-from emulator.core.rest import RestCall
+from emulator.core.operation import Call
 from emulator.core.store import Store
 from emulator.vendors.fixie import errors as E
 from emulator.vendors.fixie.auth import ANONYMOUS
@@ -22,9 +21,8 @@ class AgentRef:
     published: bool
 
 
-def store_of(call: RestCall) -> Store:
-    emu: Emulator = call.request.app.state.emulator
-    return emu.store
+def store_of(call: Call) -> Store:
+    return call.emulator.store
 
 
 def find_agent(store: Store, agent_id: str) -> AgentRef | None:
@@ -50,5 +48,5 @@ def readable_agent(store: Store, caller: str, agent_id: str) -> AgentRef:
         return agent
     if caller == ANONYMOUS:
         # Same answer whether the agent is private or absent: without a key nothing else is visible.
-        raise error(E.MISSING_KEY)
+        raise error(E.MISSING_KEY, auth="missing")
     raise error(E.AGENT_NOT_FOUND, agent_id=agent_id)

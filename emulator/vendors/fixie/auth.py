@@ -39,7 +39,7 @@ class FixieAuthenticator:
                 return self.tenants.first_owner
             if anonymous_ok:
                 return ANONYMOUS
-            raise error(E.MISSING_KEY)
+            raise error(E.MISSING_KEY, auth="missing")
         scheme, _, key = header.strip().partition(" ")
         key = key.strip()
         owner = self.tenants.owner_of(key) if scheme.lower() == "bearer" and key else None
@@ -47,4 +47,6 @@ class FixieAuthenticator:
             return owner
         if off:
             return self.tenants.first_owner
-        raise error(E.UNKNOWN_KEY if scheme.lower() == "bearer" and key else E.NOT_BEARER)
+        if scheme.lower() == "bearer" and key:
+            raise error(E.UNKNOWN_KEY, auth="unknown_key")
+        raise error(E.NOT_BEARER, auth="malformed")

@@ -74,3 +74,34 @@ def go_quote(text: str) -> str:
 def param_error(problem: ParamProblem) -> VendorError:
     spec = PARAM_ERRORS.get(problem.reason, INVALID)
     return error(spec, param=problem.param, value=go_quote(str(problem.value)))
+
+
+# -- errors injected by fault rules: gRPC codes as grpc-gateway maps them to HTTP, with gRPC's own wording ---------
+GRPC_CODES = {
+    "CANCELLED": 1,
+    "UNKNOWN": 2,
+    "INVALID_ARGUMENT": 3,
+    "DEADLINE_EXCEEDED": 4,
+    "NOT_FOUND": 5,
+    "ALREADY_EXISTS": 6,
+    "PERMISSION_DENIED": 7,
+    "RESOURCE_EXHAUSTED": 8,
+    "FAILED_PRECONDITION": 9,
+    "ABORTED": 10,
+    "OUT_OF_RANGE": 11,
+    "UNIMPLEMENTED": 12,
+    "INTERNAL": 13,
+    "UNAVAILABLE": 14,
+    "DATA_LOSS": 15,
+    "UNAUTHENTICATED": 16,
+}
+RETRY_AFTER = (("Retry-After", "1"),)
+RESOURCE_EXHAUSTED = ErrorSpec("8", 429, "Resource has been exhausted (e.g. check quota).", RETRY_AFTER)
+UNAVAILABLE = ErrorSpec("14", 503, "The service is currently unavailable.", RETRY_AFTER)
+
+# What a fault rule's "error" may name, by gRPC code name.
+FAULTS: dict[str, ErrorSpec] = {
+    "RESOURCE_EXHAUSTED": RESOURCE_EXHAUSTED,
+    "UNAVAILABLE": UNAVAILABLE,
+    "INTERNAL": INTERNAL,
+}

@@ -11,12 +11,13 @@ from fastapi import APIRouter, Request
 from emulator.core.context import Emulator
 from emulator.core.rest import RestOperation, add_rest_route
 from emulator.core.settings import OverLimit
+from emulator.core.vendor import Vendor
 from emulator.vendors.fixie.auth import FixieAuthenticator
 from emulator.vendors.fixie.ops import get_conversation, list_conversations
 from emulator.vendors.fixie.responses import preflight, refuse, respond
 
 
-def fixie_router(emu: Emulator, auth: FixieAuthenticator) -> APIRouter:
+def fixie_router(emu: Emulator, vendor: Vendor, auth: FixieAuthenticator) -> APIRouter:
     router = APIRouter(tags=["fixie"])
     clamp = emu.settings.fixie_limit_over_max is OverLimit.CLAMP
     switches = {list_conversations.LIMIT_CLAMP: clamp}
@@ -25,7 +26,7 @@ def fixie_router(emu: Emulator, auth: FixieAuthenticator) -> APIRouter:
         (get_conversation.OPERATION, auth.caller),
     ]
     for op, authenticate in served:
-        add_rest_route(router, op, authenticate, respond, switches)
+        add_rest_route(router, vendor, op, authenticate, respond, switches)
         # Preflight only where an operation lives: a catch-all OPTIONS route would turn every unknown path's
         # 404 into a 405 (Starlette reports a path matched by another method as "method not allowed").
         router.add_api_route(op.path, preflight, methods=["OPTIONS"], include_in_schema=False)

@@ -13,7 +13,12 @@ class FixieTenant(BaseModel):
 
 
 class FixieTenants:
-    def __init__(self, tenants: list[FixieTenant]) -> None:
+    """The served owners; reloaded in place when tenants are created or deleted (authenticators hold it)."""
+
+    def __init__(self) -> None:
+        self.reload([])
+
+    def reload(self, tenants: list[FixieTenant]) -> None:
         self.tenants = tenants
         self.by_key = {key: t.owner for t in tenants for key in t.api_keys}
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import random
+import string
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel
 
 from emulator.core.context import Emulator
-from emulator.core.errors import VendorError, error
+from emulator.core.errors import ErrorSpec, VendorError, error
 from emulator.core.fixtures import FixtureCodec
 from emulator.core.http import request_id
 from emulator.core.params import ParamProblem
@@ -31,12 +34,33 @@ from emulator.vendors.ice.tenants import IceTenant, IceTenants
 class IceVendor(Vendor):
     name: ClassVar[str] = "ice"
     codecs: ClassVar[tuple[FixtureCodec[Any], ...]] = (INSTANCE_CODEC, DIALOGUE_CODEC)
+    tenant_model: ClassVar[type[BaseModel]] = IceTenant
+    operation_names: ClassVar[tuple[str, ...]] = tuple(op.name for op in OPERATIONS)
+    fault_errors: ClassVar[dict[str, ErrorSpec]] = E.FAULTS
+
+    def __init__(self, tenants: list[dict[str, Any]]) -> None:
+        self.tenants = IceTenants()
+        super().__init__(tenants)
 
     def load_tenants(self, tenants: list[dict[str, Any]]) -> None:
-        self.tenants = IceTenants([IceTenant.model_validate(t) for t in tenants])
+        self.tenants.reload([IceTenant.model_validate(t) for t in tenants])
 
     def tenants_manifest(self) -> list[dict[str, Any]]:
         return [t.model_dump(exclude_none=True) for t in self.tenants.tenants]
+
+    def tenant_id(self, doc: dict[str, Any]) -> str:
+        return str(doc["account_id"])
+
+    def new_tenant(self, r: random.Random) -> dict[str, Any]:
+        """A 16-digit account UID and an AccessKey pair shaped like Alibaba's (`LTAI5t` + 18, secret of 30)."""
+        alnum = string.ascii_letters + string.digits
+        return {
+            "account_id": str(r.randrange(10**15, 10**16)),
+            "region": "cn-shanghai",
+            "access_keys": [
+                {"id": "LTAI5t" + "".join(r.choices(alnum, k=18)), "secret": "".join(r.choices(alnum, k=30))}
+            ],
+        }
 
     def owns_path(self, path: str) -> bool:
         return not path.startswith(("/v1/", "/v3/", "/api/"))
@@ -52,18 +76,20 @@ class IceVendor(Vendor):
         errors = RpcErrors(
             missing=E.MISSING_PARAMETER, invalid_version=E.INVALID_VERSION, unknown_action=E.UNKNOWN_ACTION
         )
-        return RpcDispatcher(VERSION, OPERATIONS, errors, IceAuthenticator(emu, self.tenants), lambda: clamp)
+        authenticate = IceAuthenticator(emu, self.tenants)
+        return RpcDispatcher(self, VERSION, OPERATIONS, errors, authenticate, lambda: clamp)
 
-    def generate(self, seed: int, scale: float) -> Iterator[tuple[FixtureCodec[Any], Any]]:
-        for tenant in self.tenants.tenants:
-            account = tenant.account_id
-            fake = seeded_faker(seed, "ice", account)
-            for entry in data.instances(seed, account, scale, fake):
-                yield INSTANCE_CODEC, entry
-            pools = TextPools.build(fake)
-            for session in data.sessions(seed, account, scale):
-                for dialogue in data.dialogues(seed, account, session, pools):
-                    yield DIALOGUE_CODEC, dialogue
+    def generate_tenant(
+        self, seed: int, scale: float, tenant: dict[str, Any]
+    ) -> Iterator[tuple[FixtureCodec[Any], Any]]:
+        account = self.tenant_id(tenant)
+        fake = seeded_faker(seed, "ice", account)
+        for entry in data.instances(seed, account, scale, fake):
+            yield INSTANCE_CODEC, entry
+        pools = TextPools.build(fake)
+        for session in data.sessions(seed, account, scale):
+            for dialogue in data.dialogues(seed, account, session, pools):
+                yield DIALOGUE_CODEC, dialogue
 
     def render(self, err: VendorError, request: Request) -> Response:
         rid = str(request_id(request)).upper()

@@ -20,7 +20,7 @@ from emulator.core.rpc import FORM
 from emulator.core.settings import AuthMode
 from emulator.core.signing import alibaba as sig
 from emulator.vendors.ice import errors as E
-from emulator.vendors.ice.tenants import AccessKey, IceTenant, IceTenants
+from emulator.vendors.ice.tenants import IceAccessKey, IceTenant, IceTenants
 
 V3_DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 HINT_HEADER = "x-emulator-expected-canonical-request"
@@ -43,41 +43,41 @@ class IceAuthenticator:
                 return self._v3(request, authorization)
             if "AccessKeyId" in params or "Signature" in params:
                 return self._v1(request, params)
-            raise error(E.MISSING_PARAMETER, param="AccessKeyId")
+            raise error(E.MISSING_PARAMETER, auth="missing", param="AccessKeyId")
         except VendorError:
             if self.mode is AuthMode.OFF:
                 return self.tenants.tenants[0].account_id
             raise
 
-    def _key(self, access_key_id: str) -> tuple[IceTenant, AccessKey]:
+    def _key(self, access_key_id: str) -> tuple[IceTenant, IceAccessKey]:
         found = self.tenants.lookup(access_key_id)
         if found is None:
-            raise error(E.UNKNOWN_ACCESS_KEY)
+            raise error(E.UNKNOWN_ACCESS_KEY, auth="unknown_key")
         return found
 
     def _check_nonce(self, access_key_id: str, nonce: str | None) -> str:
         if not nonce:
-            raise error(E.MISSING, param="SignatureNonce")
+            raise error(E.MISSING, auth="missing", param="SignatureNonce")
         key = f"{access_key_id}\x00{nonce}"
         if self.emu.nonce_seen(key, record=False):
-            raise error(E.NONCE_USED)
+            raise error(E.NONCE_USED, auth="replay")
         return key
 
     def _v3(self, request: Request, authorization: str) -> str:
         parsed = sig.parse_acs3_authorization(authorization)
         if parsed is None:
-            raise error(E.INCOMPLETE_SIGNATURE, string_to_sign="")
+            raise error(E.INCOMPLETE_SIGNATURE, auth="malformed", string_to_sign="")
         tenant, key = self._key(parsed.credential)
         if self.mode is not AuthMode.VERIFY:
             return tenant.account_id
         headers = header_values(request)
         if key.security_token is not None and _first(headers, "x-acs-security-token") != key.security_token:
-            raise error(E.TOKEN_MISMATCH)
+            raise error(E.TOKEN_MISMATCH, auth="bad_token")
         signed_at = parse_time(_first(headers, "x-acs-date") or "", V3_DATE_FORMAT)
         if signed_at is None:
-            raise error(E.ILLEGAL_TIMESTAMP)
+            raise error(E.ILLEGAL_TIMESTAMP, auth="malformed")
         if not within_window(self.emu, signed_at):
-            raise error(E.TIMESTAMP_EXPIRED)
+            raise error(E.TIMESTAMP_EXPIRED, auth="expired")
         nonce = self._check_nonce(key.id, _first(headers, "x-acs-signature-nonce"))
         try:
             canonical = sig.acs3_canonical_request(
@@ -92,35 +92,37 @@ class IceAuthenticator:
         except (KeyError, ValueError):
             # A signed header not sent, an algorithm we cannot compute (ACS3-HMAC-SM3, ACS3-RSA-SHA256), or a
             # signed header whose bytes are not UTF-8 (UnicodeEncodeError): a client error, never a 500.
-            raise error(E.INCOMPLETE_SIGNATURE, string_to_sign="") from None
+            raise error(E.INCOMPLETE_SIGNATURE, auth="unsupported", string_to_sign="") from None
         if not hmac.compare_digest(sig.acs3_signature(key.secret, string_to_sign), parsed.signature):
             raise error(
                 E.SIGNATURE_MISMATCH_V3,
+                auth="mismatch",
                 headers={HINT_HEADER: _header_safe(canonical)},
                 string_to_sign=string_to_sign,
             )
-        self.emu.nonce_seen(nonce)
+        if self.emu.nonce_seen(nonce):  # another worker took it since the check above
+            raise error(E.NONCE_USED, auth="replay")
         return tenant.account_id
 
     def _v1(self, request: Request, params: Mapping[str, str]) -> str:
         access_key_id = params.get("AccessKeyId")
         if not access_key_id:
-            raise error(E.MISSING, param="AccessKeyId")
+            raise error(E.MISSING, auth="missing", param="AccessKeyId")
         tenant, key = self._key(access_key_id)
         if self.mode is not AuthMode.VERIFY:
             return tenant.account_id
         signature = params.get("Signature")
         if not signature:
-            raise error(E.MISSING, param="Signature")
+            raise error(E.MISSING, auth="missing", param="Signature")
         if params.get("SignatureMethod", "HMAC-SHA1") != "HMAC-SHA1":
-            raise error(E.INVALID_PARAMETER, param="SignatureMethod")
+            raise error(E.INVALID_PARAMETER, auth="unsupported", param="SignatureMethod")
         if key.security_token is not None and params.get("SecurityToken") != key.security_token:
-            raise error(E.TOKEN_MISMATCH)
+            raise error(E.TOKEN_MISMATCH, auth="bad_token")
         signed_at = parse_time(params.get("Timestamp", ""))
         if signed_at is None:
-            raise error(E.ILLEGAL_TIMESTAMP)
+            raise error(E.ILLEGAL_TIMESTAMP, auth="malformed")
         if not within_window(self.emu, signed_at):
-            raise error(E.TIMESTAMP_EXPIRED)
+            raise error(E.TIMESTAMP_EXPIRED, auth="expired")
         nonce = self._check_nonce(key.id, params.get("SignatureNonce"))
         pairs = list(query_pairs(request))
         if request.headers.get("content-type", "").split(";")[0].strip().lower() == FORM:
@@ -129,8 +131,9 @@ class IceAuthenticator:
         # Compared as bytes: compare_digest rejects str with non-ASCII characters, and Signature is user input.
         expected = sig.rpc_v1_signature(key.secret, string_to_sign).encode()
         if not hmac.compare_digest(expected, signature.encode("utf-8", "surrogateescape")):
-            raise error(E.SIGNATURE_MISMATCH_V1, string_to_sign=string_to_sign)
-        self.emu.nonce_seen(nonce)
+            raise error(E.SIGNATURE_MISMATCH_V1, auth="mismatch", string_to_sign=string_to_sign)
+        if self.emu.nonce_seen(nonce):  # another worker took it since the check above
+            raise error(E.NONCE_USED, auth="replay")
         return tenant.account_id
 
 

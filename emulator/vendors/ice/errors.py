@@ -45,3 +45,17 @@ INTERNAL_ERROR = ErrorSpec(
     "InternalError", 500, "The request processing has failed due to some unknown error, exception or failure."
 )
 UNSUPPORTED_METHOD = ErrorSpec("UnsupportedHTTPMethod", 405, "This http method is not supported.")
+
+# -- errors the real service answers under load or failure, injected by fault rules (shared/vendors/alibaba-ice.md §5)
+# `x-acs-retry-after` (milliseconds) is what makes the current SDK raise its ThrottlingException.
+RETRY_AFTER = (("x-acs-retry-after", "1000"),)
+THROTTLING_USER = ErrorSpec("Throttling.User", 400, "Request was denied due to user flow control.", RETRY_AFTER)
+THROTTLING = ErrorSpec("Throttling", 400, "Request was denied due to request throttling.", RETRY_AFTER)
+SERVICE_UNAVAILABLE = ErrorSpec(
+    "ServiceUnavailable", 503, "The request has failed due to a temporary failure of the server."
+)
+
+# What a fault rule's "error" may name, by the vendor's code.
+FAULTS: dict[str, ErrorSpec] = {
+    spec.code: spec for spec in (THROTTLING_USER, THROTTLING, SERVICE_UNAVAILABLE, INTERNAL_ERROR)
+}

@@ -61,7 +61,7 @@ class InstanceEntry(Entry):
 
 DIALOGUES = Collection(
     "ice_dialogues",
-    columns=("time", "round"),
+    columns=("time", "round", "round_id"),
     monotonic=("time", "round"),
     run_counters=(("round", "round_id"),),
 )

@@ -11,8 +11,9 @@ from collections.abc import Awaitable, Callable
 from fastapi import APIRouter, Request, Response
 
 from emulator.core.errors import error
+from emulator.core.operation import Operation
 from emulator.core.rest import query_parameters
-from emulator.core.rpc import RpcDispatcher, RpcOperation
+from emulator.core.rpc import RpcDispatcher
 from emulator.core.wirejson import render
 from emulator.vendors.ice import errors as E
 
@@ -44,21 +45,21 @@ def ice_router(dispatcher: RpcDispatcher) -> APIRouter:
     return router
 
 
-def _add_alias(router: APIRouter, op: RpcOperation, respond: Respond) -> None:
+def _add_alias(router: APIRouter, op: Operation, respond: Respond) -> None:
     async def alias(request: Request) -> Response:
-        return await respond(request, op.action)
+        return await respond(request, op.name)
 
     async def refuse(request: Request) -> Response:
         raise error(E.UNSUPPORTED_METHOD, headers={"Allow": ", ".join(ALIAS_METHODS)})
 
-    path = f"{ALIAS_PREFIX}/{op.action}"
-    wire = f"Wire form: `GET|POST /?Action={op.action}&Version={VERSION}&...` (or the x-acs-action header)."
+    path = f"{ALIAS_PREFIX}/{op.name}"
+    wire = f"Wire form: `GET|POST /?Action={op.name}&Version={VERSION}&...` (or the x-acs-action header)."
     router.add_api_route(
         path,
         alias,
         methods=ALIAS_METHODS,
-        operation_id=op.action,
-        name=op.action,
+        operation_id=op.name,
+        name=op.name,
         summary=op.summary,
         description=f"{op.summary}\n\n{wire}",
         response_model=op.response_model,  # documentation only: the dispatcher returns ready Responses

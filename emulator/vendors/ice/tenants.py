@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class AccessKey(BaseModel):
+class IceAccessKey(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: str = Field(min_length=1)
     secret: str = Field(min_length=1)
@@ -17,13 +17,18 @@ class IceTenant(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     account_id: str = Field(min_length=1)
     region: str = "cn-shanghai"
-    access_keys: list[AccessKey]
+    access_keys: list[IceAccessKey]
 
 
 class IceTenants:
-    def __init__(self, tenants: list[IceTenant]) -> None:
+    """The served accounts; reloaded in place when tenants are created or deleted (authenticators hold it)."""
+
+    def __init__(self) -> None:
+        self.reload([])
+
+    def reload(self, tenants: list[IceTenant]) -> None:
         self.tenants = tenants
         self.by_key = {k.id: (t, k) for t in tenants for k in t.access_keys}
 
-    def lookup(self, access_key_id: str) -> tuple[IceTenant, AccessKey] | None:
+    def lookup(self, access_key_id: str) -> tuple[IceTenant, IceAccessKey] | None:
         return self.by_key.get(access_key_id)

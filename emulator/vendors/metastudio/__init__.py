@@ -3,13 +3,16 @@ plus the IAM project lookup under `/v3/` that region-configured SDKs make first.
 
 from __future__ import annotations
 
+import random
+import string
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel
 
 from emulator.core.context import Emulator
-from emulator.core.errors import VendorError, error
+from emulator.core.errors import ErrorSpec, VendorError, error
 from emulator.core.fixtures import FixtureCodec
 from emulator.core.http import request_id
 from emulator.core.params import ParamProblem
@@ -19,6 +22,7 @@ from emulator.core.wirejson import render
 from emulator.vendors.metastudio import data
 from emulator.vendors.metastudio import errors as E
 from emulator.vendors.metastudio.contract import CONTRACT
+from emulator.vendors.metastudio.ops import keystone_list_projects, list_smart_chat_rooms
 from emulator.vendors.metastudio.records import ROOM_CODEC
 from emulator.vendors.metastudio.routes import CONTENT_TYPE, REQUEST_ID_HEADER, metastudio_router
 from emulator.vendors.metastudio.tenants import MetaStudioTenant, MetaStudioTenants
@@ -27,32 +31,61 @@ from emulator.vendors.metastudio.tenants import MetaStudioTenant, MetaStudioTena
 class MetaStudioVendor(Vendor):
     name: ClassVar[str] = "metastudio"
     codecs: ClassVar[tuple[FixtureCodec[Any], ...]] = (ROOM_CODEC,)
+    tenant_model: ClassVar[type[BaseModel]] = MetaStudioTenant
+    operation_names: ClassVar[tuple[str, ...]] = (list_smart_chat_rooms.NAME, keystone_list_projects.NAME)
+    fault_errors: ClassVar[dict[str, ErrorSpec]] = E.FAULTS
+
+    def __init__(self, tenants: list[dict[str, Any]]) -> None:
+        self.tenants = MetaStudioTenants()
+        super().__init__(tenants)
 
     def load_tenants(self, tenants: list[dict[str, Any]]) -> None:
-        self.tenants = MetaStudioTenants([MetaStudioTenant.model_validate(t) for t in tenants])
+        self.tenants.reload([MetaStudioTenant.model_validate(t) for t in tenants])
 
     def tenants_manifest(self) -> list[dict[str, Any]]:
         return [t.model_dump(exclude_none=True) for t in self.tenants.tenants]
+
+    def tenant_id(self, doc: dict[str, Any]) -> str:
+        return str(doc["project_id"])
+
+    def new_tenant(self, r: random.Random) -> dict[str, Any]:
+        """A 32-hex project id, an AK/SK pair shaped like Huawei's (20 and 40 characters) and an IAM token."""
+        upper = string.ascii_uppercase + string.digits
+        alnum = string.ascii_letters + string.digits
+        return {
+            "project_id": f"{r.getrandbits(128):032x}",
+            "region": "cn-north-4",
+            "access_keys": [{"ak": "".join(r.choices(upper, k=20)), "sk": "".join(r.choices(alnum, k=40))}],
+            "tokens": ["MIIS" + "".join(r.choices(alnum, k=60))],
+        }
 
     def owns_path(self, path: str) -> bool:
         return path.startswith(("/v1/", "/v3/"))
 
     def router(self, emu: Emulator) -> APIRouter:
-        return metastudio_router(emu, self.tenants)
+        return metastudio_router(emu, self)
 
     def contract(self) -> VendorContract:
         return CONTRACT
 
-    def generate(self, seed: int, scale: float) -> Iterator[tuple[FixtureCodec[Any], Any]]:
-        for tenant in self.tenants.tenants:
-            fake = seeded_faker(seed, "metastudio", tenant.project_id)
-            for entry in data.rooms(seed, tenant, scale, fake):
-                yield ROOM_CODEC, entry
+    def generate_tenant(
+        self, seed: int, scale: float, tenant: dict[str, Any]
+    ) -> Iterator[tuple[FixtureCodec[Any], Any]]:
+        project = MetaStudioTenant.model_validate(tenant)
+        fake = seeded_faker(seed, "metastudio", project.project_id)
+        for entry in data.rooms(seed, project, scale, fake):
+            yield ROOM_CODEC, entry
+
+    def code_of(self, err: VendorError, request: Request) -> str:
+        return err.spec.code.format(**self._fields(err, request))
+
+    def _fields(self, err: VendorError, request: Request) -> dict[str, Any]:
+        # The gateway prefix is a setting, so gateway codes are filled in here rather than where they are raised.
+        return {"gateway": request.app.state.emulator.settings.metastudio_gateway_prefix, **err.fields}
 
     def render(self, err: VendorError, request: Request) -> Response:
         rid = request_id(request).hex
-        # The gateway prefix is a setting, so gateway codes are filled in here rather than where they are raised.
-        fields = {"gateway": request.app.state.emulator.settings.metastudio_gateway_prefix, **err.fields}
+        fields = self._fields(err, request)
         code = err.spec.code.format(**fields)
         message = err.spec.message.format(**fields)
         body: dict[str, Any]

@@ -49,7 +49,7 @@ class MetaStudioAuthenticator:
         caller = self.caller(request, headers)
         claimed = _first(headers, "x-project-id")
         if caller.project_id != project_id or (claimed is not None and claimed != project_id):
-            raise error(E.PROJECT_MISMATCH)
+            raise error(E.PROJECT_MISMATCH, auth="forbidden")
         return project_id
 
     def for_iam(self, request: Request) -> str:
@@ -69,19 +69,19 @@ class MetaStudioAuthenticator:
         if token is not None:
             tenant = self.tenants.by_token.get(token)
             if tenant is None:
-                raise error(E.DECRYPT_TOKEN_FAIL)
+                raise error(E.DECRYPT_TOKEN_FAIL, auth="bad_token")
             return tenant
-        raise error(E.NO_CREDENTIALS)
+        raise error(E.NO_CREDENTIALS, auth="missing")
 
     def _signed(self, request: Request, headers: Headers, authorization: str) -> MetaStudioTenant:
         parsed = sig.parse_huawei_authorization(authorization)
         if parsed is None:
-            raise error(E.MALFORMED_AUTHORIZATION)
+            raise error(E.MALFORMED_AUTHORIZATION, auth="malformed")
         if parsed.algorithm not in SUPPORTED_ALGORITHMS:
-            raise error(E.UNSUPPORTED_ALGORITHM, algorithm=parsed.algorithm)
+            raise error(E.UNSUPPORTED_ALGORITHM, auth="unsupported", algorithm=parsed.algorithm)
         found = self.tenants.lookup(parsed.access_key)
         if found is None:
-            raise error(E.AK_NOT_EXIST, ak=parsed.access_key)
+            raise error(E.AK_NOT_EXIST, auth="unknown_key", ak=parsed.access_key)
         tenant, key = found
         if self.mode is not AuthMode.VERIFY:
             return tenant
@@ -89,14 +89,14 @@ class MetaStudioAuthenticator:
         signed_at = parse_time(sdk_date, SDK_DATE_FORMAT)
         if signed_at is None or not within_window(self.emu, signed_at):
             server_time = datetime.fromtimestamp(self.emu.now(), UTC).strftime(SDK_DATE_FORMAT)
-            raise error(E.SIGNATURE_EXPIRED, signature_time=sdk_date, server_time=server_time)
+            raise error(E.SIGNATURE_EXPIRED, auth="expired", signature_time=sdk_date, server_time=server_time)
         if key.security_token is not None:
             # Without its token a temporary AK is unknown to IAM; with a wrong one the token does not decrypt.
             token = _first(headers, "x-security-token")
             if token is None:
-                raise error(E.AK_NOT_EXIST, ak=parsed.access_key)
+                raise error(E.AK_NOT_EXIST, auth="unknown_key", ak=parsed.access_key)
             if token != key.security_token:
-                raise error(E.DECRYPT_TOKEN_FAIL)
+                raise error(E.DECRYPT_TOKEN_FAIL, auth="bad_token")
         canonical = canonical_request(request, headers, parsed.signed_headers)
         string_to_sign = sig.string_to_sign(parsed.algorithm, sdk_date, canonical, parsed.credential_scope)
         if parsed.credential_scope is None:
@@ -106,6 +106,7 @@ class MetaStudioAuthenticator:
         if not hmac.compare_digest(expected, parsed.signature):
             raise error(
                 E.SIGNATURE_MISMATCH,
+                auth="mismatch",
                 headers={HINT_HEADER: json.dumps(canonical)[1:-1]},
                 canonical=canonical.replace("\n", "|"),
             )

@@ -43,3 +43,17 @@ PROJECT_MISMATCH = ErrorSpec("MSS.00010009", 400, "urlTenantId is not equal toke
 
 def is_gateway(spec: ErrorSpec) -> bool:
     return spec.code.startswith(GATEWAY)
+
+
+# -- errors the real service answers under load or failure, injected by fault rules (shared/vendors/huawei-metastudio.md
+# §5). The SDK turns any 429 into its own ClientRequestException (status 429) and retries after `Retry-After` when
+# configured with retry_times.
+THROTTLED = ErrorSpec(
+    f"{GATEWAY}.0308",
+    429,
+    "The throttling threshold has been reached: policy user over ratelimit,limit:100,time:1 minute",
+    (("Retry-After", "1"),),
+)
+
+# What a fault rule's "error" may name: the code as the default gateway prefix writes it.
+FAULTS: dict[str, ErrorSpec] = {"APIGW.0308": THROTTLED, INTERNAL_ERROR.code: INTERNAL_ERROR}

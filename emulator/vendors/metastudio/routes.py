@@ -5,7 +5,7 @@ the request id from.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
 
@@ -17,19 +17,21 @@ from emulator.core.wirejson import render
 from emulator.vendors.metastudio import errors as E
 from emulator.vendors.metastudio.auth import MetaStudioAuthenticator
 from emulator.vendors.metastudio.ops import keystone_list_projects, list_smart_chat_rooms
-from emulator.vendors.metastudio.tenants import MetaStudioTenants
+
+if TYPE_CHECKING:
+    from emulator.vendors.metastudio import MetaStudioVendor
 
 CONTENT_TYPE = "application/json"
 REQUEST_ID_HEADER = "X-Request-Id"
 IAM_TRACE_HEADER = "X-IAM-Trace-Id"
 
 
-def metastudio_router(emu: Emulator, tenants: MetaStudioTenants) -> APIRouter:
+def metastudio_router(emu: Emulator, vendor: MetaStudioVendor) -> APIRouter:
     router = APIRouter(tags=["metastudio"])
-    auth = MetaStudioAuthenticator(emu, tenants)
-    add_rest_route(router, list_smart_chat_rooms.OPERATION, auth.for_project, respond, {})
-    iam = keystone_list_projects.operation(tenants)
-    add_rest_route(router, iam, auth.for_iam, respond_iam, {})
+    auth = MetaStudioAuthenticator(emu, vendor.tenants)
+    add_rest_route(router, vendor, list_smart_chat_rooms.OPERATION, auth.for_project, respond, {})
+    iam = keystone_list_projects.operation(vendor.tenants)
+    add_rest_route(router, vendor, iam, auth.for_iam, respond_iam, {})
     router.add_api_route(iam.path, refuse_iam_method, methods=OTHER_METHODS, include_in_schema=False)
     return router
 

@@ -10,7 +10,7 @@ import hashlib
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class AccessKey(BaseModel):
+class HuaweiAccessKey(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     ak: str = Field(min_length=1)
     sk: str = Field(min_length=1)
@@ -22,7 +22,7 @@ class MetaStudioTenant(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     project_id: str = Field(min_length=1)
     region: str = "cn-north-4"
-    access_keys: list[AccessKey] = []
+    access_keys: list[HuaweiAccessKey] = []
     tokens: list[str] = []  # IAM tokens accepted in X-Auth-Token
     # The account (IAM domain) owning the project, shown by the IAM project listing; derived when not given.
     domain_id: str | None = None
@@ -35,12 +35,17 @@ class MetaStudioTenant(BaseModel):
 
 
 class MetaStudioTenants:
-    def __init__(self, tenants: list[MetaStudioTenant]) -> None:
+    """The served projects; reloaded in place when tenants are created or deleted (authenticators hold it)."""
+
+    def __init__(self) -> None:
+        self.reload([])
+
+    def reload(self, tenants: list[MetaStudioTenant]) -> None:
         self.tenants = tenants
         self.by_ak = {k.ak: (t, k) for t in tenants for k in t.access_keys}
         self.by_token = {token: t for t in tenants for token in t.tokens}
 
-    def lookup(self, ak: str) -> tuple[MetaStudioTenant, AccessKey] | None:
+    def lookup(self, ak: str) -> tuple[MetaStudioTenant, HuaweiAccessKey] | None:
         return self.by_ak.get(ak)
 
     def by_project(self, project_id: str) -> MetaStudioTenant | None:

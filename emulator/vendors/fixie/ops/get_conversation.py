@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.core.errors import error
+from emulator.core.operation import Call
 from emulator.core.params import RequestModel
-from emulator.core.rest import RestCall, RestOperation
+from emulator.core.rest import RestOperation
 from emulator.vendors.fixie import errors as E
 from emulator.vendors.fixie.agents import readable_agent, store_of
 from emulator.vendors.fixie.records import CONVERSATIONS, Conversation
@@ -18,7 +19,10 @@ class GetConversationRequest(RequestModel):
     """No query parameters."""
 
 
-async def handle(call: RestCall, req: GetConversationRequest) -> dict[str, Any]:
+NAME = "GetConversation"
+
+
+async def handle(call: Call, req: GetConversationRequest) -> dict[str, Any]:
     store = store_of(call)
     agent = readable_agent(store, call.tenant, call.path["agentId"])
     conversation_id = call.path["conversationId"]
@@ -29,14 +33,14 @@ async def handle(call: RestCall, req: GetConversationRequest) -> dict[str, Any]:
 
 
 OPERATION = RestOperation(
-    "GET",
-    "/api/v1/agents/{agentId:path}/conversations/{conversationId}",
-    "GetConversation",
-    GetConversationRequest,
-    Conversation,
-    handle,
-    "Get Conversation",
-    {
+    method="GET",
+    path="/api/v1/agents/{agentId:path}/conversations/{conversationId}",
+    name=NAME,
+    request_model=GetConversationRequest,
+    response_model=Conversation,
+    handler=handle,
+    summary="Get Conversation",
+    errors={
         401: "malformed or unknown API key; or no key for an agent that is not published",
         404: "no such agent visible to the caller, or no such conversation",
     },

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from pydantic import Field, create_model, field_validator
 
 from emulator.core.casing import CamelModel
+from emulator.core.operation import Call
 from emulator.core.paging import PageSpec, PageStyle, paginate
 from emulator.core.params import INT32_MAX, RequestModel, clamp_over
-from emulator.core.rest import RestCall, RestOperation
+from emulator.core.rest import RestOperation
 from emulator.core.wirejson import RawArray
 from emulator.vendors.fixie.agents import owned_agent, store_of
 from emulator.vendors.fixie.records import CONVERSATIONS, Conversation
@@ -73,10 +74,11 @@ class ListConversationsResponse(CamelModel):
     page_info: PageInfo
 
 
+NAME = "ListConversations"
 PAGE = PageSpec(PageStyle.OFFSET_LIMIT, size_field="limit", position_field="offset")
 
 
-async def handle(call: RestCall, req: ListConversationsRequest) -> dict[str, Any]:
+async def handle(call: Call, req: ListConversationsRequest) -> dict[str, Any]:
     store = store_of(call)
     agent = owned_agent(store, call.tenant, call.path["agentId"])
     span = store.span(CONVERSATIONS, agent.owner, agent.agent_id)
@@ -98,14 +100,14 @@ def operation(default_limit: int, clamp_over_max: bool) -> RestOperation:
     limit = clamped if clamp_over_max else Limit
     model = create_model("ListConversationsRequest", __base__=ListConversationsRequest, limit=(limit, default_limit))
     return RestOperation(
-        "GET",
-        "/api/v1/agents/{agentId:path}/conversations",
-        "ListConversations",
-        model,
-        ListConversationsResponse,
-        handle,
-        "List Conversations",
-        {
+        method="GET",
+        path="/api/v1/agents/{agentId:path}/conversations",
+        name=NAME,
+        request_model=model,
+        response_model=ListConversationsResponse,
+        handler=handle,
+        summary="List Conversations",
+        errors={
             400: "offset or limit is not an int32, or is negative (or limit is above 100 in reject mode)",
             401: "missing, malformed or unknown API key",
             404: "no such agent among the key owner's agents",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from emulator.core.rpc import RpcOperation
+from emulator.core.operation import Operation
 from emulator.vendors.ice.ops import list_ai_agent_dialogues, list_ai_agent_instance
 
-OPERATIONS: tuple[RpcOperation, ...] = (list_ai_agent_dialogues.OPERATION, list_ai_agent_instance.OPERATION)
+OPERATIONS: tuple[Operation, ...] = (list_ai_agent_dialogues.OPERATION, list_ai_agent_instance.OPERATION)

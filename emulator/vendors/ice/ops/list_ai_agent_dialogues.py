@@ -6,9 +6,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from emulator.core.operation import Call, Operation
 from emulator.core.paging import PageSpec, PageStyle, paginate
 from emulator.core.params import INT64_MAX, RequestModel, clamp_over
-from emulator.core.rpc import RpcCall, RpcOperation
 from emulator.core.wirejson import RawArray
 from emulator.vendors.ice.calls import PAGE_SIZE_CLAMP, ice_request_id, store_of
 from emulator.vendors.ice.records import DIALOGUES, Dialogue
@@ -37,7 +37,7 @@ class ListAIAgentDialoguesResponse(BaseModel):
 PAGE = PageSpec(PageStyle.PAGE_NUMBER, size_field="page_size", position_field="page_number")
 
 
-async def handle(call: RpcCall, req: ListAIAgentDialoguesRequest) -> dict[str, Any]:
+async def handle(call: Call, req: ListAIAgentDialoguesRequest) -> dict[str, Any]:
     span = store_of(call).span(DIALOGUES, call.tenant, req.session_id).narrow("time", req.start_time, req.end_time)
     descending = req.order == "DESC"
     if req.round_limit is not None:
@@ -48,10 +48,10 @@ async def handle(call: RpcCall, req: ListAIAgentDialoguesRequest) -> dict[str, A
     return {"RequestId": ice_request_id(call), "Dialogues": RawArray(items)}
 
 
-OPERATION = RpcOperation(
-    "ListAIAgentDialogues",
-    ListAIAgentDialoguesRequest,
-    ListAIAgentDialoguesResponse,
-    handle,
-    "Lists the dialog records of an AI agent session.",
+OPERATION = Operation(
+    name="ListAIAgentDialogues",
+    request_model=ListAIAgentDialoguesRequest,
+    response_model=ListAIAgentDialoguesResponse,
+    handler=handle,
+    summary="Lists the dialog records of an AI agent session.",
 )

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from emulator.core.ids import ms_from_iso
+from emulator.core.operation import Call, Operation
 from emulator.core.paging import PageSpec, PageStyle, paginate
 from emulator.core.params import RequestModel, clamp_over
-from emulator.core.rpc import RpcCall, RpcOperation
 from emulator.core.wirejson import RawArray
 from emulator.vendors.ice.calls import PAGE_SIZE_CLAMP, ice_request_id, store_of
 from emulator.vendors.ice.records import INSTANCES, Instance
@@ -32,7 +32,7 @@ class ListAIAgentInstanceResponse(BaseModel):
 PAGE = PageSpec(PageStyle.PAGE_NUMBER, size_field="page_size", position_field="page_number")
 
 
-async def handle(call: RpcCall, req: ListAIAgentInstanceRequest) -> dict[str, Any]:
+async def handle(call: Call, req: ListAIAgentInstanceRequest) -> dict[str, Any]:
     lo = None if req.start_time is None else ms_from_iso(req.start_time)
     hi = None if req.end_time is None else ms_from_iso(req.end_time)
     span = store_of(call).span(INSTANCES, call.tenant, req.ai_agent_id).narrow("start_ms", lo, hi)
@@ -40,10 +40,10 @@ async def handle(call: RpcCall, req: ListAIAgentInstanceRequest) -> dict[str, An
     return {"Instances": RawArray(page.items), "RequestId": ice_request_id(call)}
 
 
-OPERATION = RpcOperation(
-    "ListAIAgentInstance",
-    ListAIAgentInstanceRequest,
-    ListAIAgentInstanceResponse,
-    handle,
-    "Queries a list of AI agent instances.",
+OPERATION = Operation(
+    name="ListAIAgentInstance",
+    request_model=ListAIAgentInstanceRequest,
+    response_model=ListAIAgentInstanceResponse,
+    handler=handle,
+    summary="Queries a list of AI agent instances.",
 )

@@ -8,8 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from emulator.core.operation import Call
 from emulator.core.params import RequestModel
-from emulator.core.rest import RestCall, RestOperation
+from emulator.core.rest import RestOperation
 from emulator.vendors.metastudio.tenants import MetaStudioTenant, MetaStudioTenants
 
 
@@ -39,8 +40,11 @@ class KeystoneListProjectsResponse(BaseModel):
     projects: list[ProjectResult]
 
 
+NAME = "KeystoneListProjects"
+
+
 def operation(tenants: MetaStudioTenants) -> RestOperation:
-    async def handle(call: RestCall, req: KeystoneListProjectsRequest) -> dict[str, Any]:
+    async def handle(call: Call, req: KeystoneListProjectsRequest) -> dict[str, Any]:
         # The caller's project; with auth off and unknown credentials, any project of the manifest.
         own = tenants.by_project(call.tenant)
         candidates = [own] if own is not None else [] if call.tenant else tenants.tenants
@@ -52,7 +56,7 @@ def operation(tenants: MetaStudioTenants) -> RestOperation:
     return RestOperation(
         method="GET",
         path="/v3/projects",
-        operation_id="KeystoneListProjects",
+        name=NAME,
         request_model=KeystoneListProjectsRequest,
         response_model=KeystoneListProjectsResponse,
         handler=handle,

@@ -12,11 +12,11 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from emulator.core.context import Emulator
 from emulator.core.ids import ms_from_iso
+from emulator.core.operation import Call
 from emulator.core.paging import PageSpec, PageStyle, paginate
 from emulator.core.params import INT32_MAX, RequestModel
-from emulator.core.rest import RestCall, RestOperation
+from emulator.core.rest import RestOperation
 from emulator.core.settings import RoomTimeField, SumScope
 from emulator.core.store import Filtered, Span
 from emulator.core.wirejson import RawArray
@@ -42,6 +42,7 @@ class ListSmartChatRoomsResponse(BaseModel):
     smart_chat_rooms: list[SmartChatRoomBaseInfo]
 
 
+NAME = "ListSmartChatRooms"
 PAGE = PageSpec(PageStyle.OFFSET_LIMIT, size_field="limit", position_field="offset")
 # Prefix-summed store columns behind the three totals, in response order.
 SUMS = (
@@ -51,8 +52,8 @@ SUMS = (
 )
 
 
-async def handle(call: RestCall, req: ListSmartChatRoomsRequest) -> dict[str, Any]:
-    emu: Emulator = call.request.app.state.emulator
+async def handle(call: Call, req: ListSmartChatRoomsRequest) -> dict[str, Any]:
+    emu = call.emulator
     everything = emu.store.span(ROOMS, call.tenant, ROOM_PART)
     rooms = matching_rooms(everything, req, emu.settings.metastudio_time_field)
     page = paginate(PAGE, req, rooms, descending=True)
@@ -88,7 +89,7 @@ def matching_rooms(everything: Span, req: ListSmartChatRoomsRequest, time_field:
 OPERATION = RestOperation(
     method="GET",
     path="/v1/{project_id}/smart-chat-rooms",
-    operation_id="ListSmartChatRooms",
+    name=NAME,
     request_model=ListSmartChatRoomsRequest,
     response_model=ListSmartChatRoomsResponse,
     handler=handle,

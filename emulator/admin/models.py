@@ -1,0 +1,121 @@
+"""Bodies the control plane takes and answers: a public interface users script against (see README, "Control
+plane"), described in openapi/emulator.json from these models."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from emulator.core.params import JSON_INTEGER
+
+# Seeds a JSON client can send exactly (an IEEE double holds every integer up to 2**53).
+MAX_SEED = 2**53 - 1
+# Generated data per tenant grows with the scale; above this, start the emulator with --scale instead.
+MAX_API_SCALE = 100.0
+RFC3339 = (
+    r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    r"(\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+)
+
+
+class Body(BaseModel):
+    """A request body: unknown keys refused, no coercion (`"seed": false` is not 0)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class ControlPlaneErrorBody(BaseModel):
+    code: str
+    message: str
+    requestId: str
+
+
+class ControlPlaneError(BaseModel):
+    error: ControlPlaneErrorBody
+
+
+class Health(BaseModel):
+    status: str
+    version: str
+    seed: int
+    scale: float
+    auth: str
+    records: dict[str, int]  # rows per store collection
+
+
+class Dataset(BaseModel):
+    """What is served after a reset, a reseed or a snapshot restore."""
+
+    seed: int
+    scale: float
+    tenants: dict[str, int]  # tenants per vendor
+    records: dict[str, int]  # rows per collection ("ice/dialogues": N)
+
+
+class SeedRequest(Body):
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED, description="Drives all generated data."), JSON_INTEGER]
+    scale: float | None = Field(
+        None, gt=0, le=MAX_API_SCALE, description="Multiplies generated record counts; default: the current scale."
+    )
+
+
+class NewTenant(Body):
+    vendor: str = Field(description="The vendor the tenant belongs to.")
+    generate: bool = Field(False, description="Give the tenant its own generated data (else it starts empty).")
+
+
+class Tenants(BaseModel):
+    """Every served tenant per vendor, exactly as a manifest's `tenants` section holds them."""
+
+    tenants: dict[str, list[dict[str, Any]]]
+
+
+class PutResult(BaseModel):
+    inserted: int
+    replaced: int
+
+
+class FaultCreated(BaseModel):
+    id: str
+
+
+class Fault(BaseModel):
+    id: str
+    rule: dict[str, Any]
+    matched: int = Field(description="Requests the rule matched.")
+    fired: int = Field(description="Requests it fired on.")
+
+
+class Faults(BaseModel):
+    faults: list[Fault]
+
+
+class ClockState(BaseModel):
+    offset_seconds: float = Field(description="Added to wall time when the clock runs.")
+    frozen_at: str | None = Field(description="The instant the clock is frozen at (RFC 3339), or null if it runs.")
+    now: str = Field(description="The emulator's time now (RFC 3339).")
+
+
+class ClockOffset(Body):
+    offset_seconds: float = Field(ge=-(10**9), le=10**9, description="Run the clock this far from wall time.")
+
+
+class ClockFrozen(Body):
+    frozen_at: str = Field(
+        pattern=RFC3339,
+        description="Freeze the clock at this instant (RFC 3339; a day past the month's end rolls over).",
+    )
+
+
+class Requests(BaseModel):
+    requests: list[dict[str, Any]] = Field(description="Journal entries, newest first.")
+
+
+class Count(BaseModel):
+    count: int
+
+
+class Entries(BaseModel):
+    entries: list[dict[str, Any]]
+    total: int

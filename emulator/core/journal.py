@@ -1,0 +1,129 @@
+"""Request journal and nonce cache: high-churn runtime data, in their own SQLite database.
+
+They live apart from the live store so that their per-request writes neither bump the store's `data_version`
+(which would make every worker re-read the control state on every request) nor take its write lock. In memory by
+default; with `--data-dir` a WAL file shared by the workers (so any worker lists every request and catches any
+replayed nonce), written without fsync: losing the journal's tail to a power cut is acceptable, not a data loss.
+
+Both are bounded and expire incrementally: the journal drops its oldest entries past `--journal-size` (FIFO), and
+the nonce cache deletes expired nonces in small batches through an index on their time, so a check costs the same
+at 10^3 and 10^6 live nonces.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# Expired nonces are deleted once every this many recorded ones (amortized O(1) per check).
+NONCE_PRUNE_EVERY = 256
+
+
+def connect(path: Path | None) -> sqlite3.Connection:
+    if path is None:
+        return sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=OFF")
+    return conn
+
+
+@dataclass(frozen=True)
+class JournalFilter:
+    vendor: str | None = None
+    operation: str | None = None
+    tenant: str | None = None
+    status: int | None = None
+    code: str | None = None
+    auth: str | None = None
+    since_id: int | None = None  # entries after this id
+    since_ms: int | None = None  # entries at or after this time
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        args: list[Any] = []
+        for column in ("vendor", "operation", "tenant", "status", "code", "auth"):
+            value = getattr(self, column)
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                args.append(value)
+        if self.since_id is not None:
+            clauses.append("id > ?")
+            args.append(self.since_id)
+        if self.since_ms is not None:
+            clauses.append("ms >= ?")
+            args.append(self.since_ms)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+
+
+class Journal:
+    COLUMNS = ("time", "ms", "vendor", "operation", "tenant", "status", "code", "auth", "fault")
+
+    def __init__(self, conn: sqlite3.Connection, size: int) -> None:
+        self.conn = conn
+        self.size = size
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS journal (id INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT, ms INTEGER, "
+            "vendor TEXT, operation TEXT, tenant TEXT, status INTEGER, code TEXT, auth TEXT, fault TEXT, "
+            "entry TEXT NOT NULL)"
+        )
+
+    @property
+    def enabled(self) -> bool:
+        return self.size > 0
+
+    def record(self, entry: dict[str, Any]) -> int:
+        """Store one entry (its "id" is assigned here) and drop what falls out of the window."""
+        values = [entry.get(c) for c in self.COLUMNS]
+        cur = self.conn.execute(
+            f"INSERT INTO journal ({', '.join(self.COLUMNS)}, entry) VALUES ({', '.join('?' * len(values))}, ?)",
+            (*values, json.dumps(entry, ensure_ascii=False, separators=(",", ":"))),
+        )
+        id_ = int(cur.lastrowid or 0)
+        self.conn.execute("DELETE FROM journal WHERE id <= ?", (id_ - self.size,))
+        return id_
+
+    def query(self, where: JournalFilter, limit: int) -> list[dict[str, Any]]:
+        """Newest first."""
+        sql, args = where.where()
+        rows = self.conn.execute(f"SELECT id, entry FROM journal{sql} ORDER BY id DESC LIMIT ?", [*args, limit])
+        return [{"id": id_, **json.loads(entry)} for id_, entry in rows]
+
+    def count(self, where: JournalFilter) -> int:
+        sql, args = where.where()
+        return int(self.conn.execute(f"SELECT COUNT(*) FROM journal{sql}", args).fetchone()[0])
+
+    def clear(self) -> None:
+        self.conn.execute("DELETE FROM journal")
+
+
+class NonceCache:
+    """Signature nonces seen inside the signature window, by key (credential and nonce)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        conn.execute("CREATE TABLE IF NOT EXISTS nonces (key TEXT PRIMARY KEY, at REAL NOT NULL) WITHOUT ROWID")
+        conn.execute("CREATE INDEX IF NOT EXISTS nonces_at ON nonces (at)")
+        self._recorded = 0
+
+    def seen(self, key: str, now: float, window: float) -> bool:
+        row = self.conn.execute("SELECT at FROM nonces WHERE key=?", (key,)).fetchone()
+        return row is not None and abs(now - row[0]) < window
+
+    def record(self, key: str, now: float, window: float) -> bool:
+        """Remember a nonce; False if another request (any worker) recorded it inside the window first."""
+        cur = self.conn.execute(
+            "INSERT INTO nonces (key, at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET at = excluded.at "
+            "WHERE abs(excluded.at - nonces.at) >= ?",
+            (key, now, window),
+        )
+        self._recorded += 1
+        if self._recorded % NONCE_PRUNE_EVERY == 0:
+            self.conn.execute("DELETE FROM nonces WHERE at < ?", (now - window,))
+        return cur.rowcount > 0
+
+    def size(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM nonces").fetchone()[0])

@@ -1,0 +1,56 @@
+"""Record writes in the fixture format: what the admin API's records endpoints do, and where the vendors' own
+write operations go through too, so every write is validated, checked against the vendor's rules and applied the
+same way.
+
+A write of many entries is all or nothing: entries are validated (exactly as fixture files are), then checked
+against the current state (the tenant exists; the vendor's own rules), then applied in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from emulator.core.fixtures import FixtureCodec, entry_ident, validate_entries
+from emulator.core.state import ControlState
+from emulator.core.store import Store
+from emulator.core.store_write import delete_record, put_record
+from emulator.core.vendor import EntryRejected, Vendor
+
+
+@dataclass(frozen=True)
+class PutOutcome:
+    inserted: int
+    replaced: int
+
+
+def put_entries(store: Store, state: ControlState, vendor: Vendor, codec: FixtureCodec[Any], data: Any) -> PutOutcome:
+    """Validate and store fixture entries. FixtureError for a malformed entry, EntryRejected for one that does not
+    fit the current state; nothing is written unless every entry passes."""
+    tenants = {t.id for t in state.tenants_of(vendor.name)}
+    for index, item in enumerate(data if isinstance(data, list) else []):
+        tenant = item.get("tenant") if isinstance(item, dict) else None
+        if isinstance(tenant, str) and tenant not in tenants:
+            raise EntryRejected(index, entry_ident(item), f'{vendor.name} has no tenant "{tenant}"')
+    entries = validate_entries(codec, data)
+    replaced = 0
+    with store.transaction():
+        vendor.check_entries(store, codec, entries)
+        for entry in entries:
+            replaced += put_record(store, codec.collection, codec.record(entry))
+    return PutOutcome(len(entries) - replaced, replaced)
+
+
+def record_tenants(store: Store, codec: FixtureCodec[Any], id_: str, tenant: str | None) -> Sequence[str]:
+    """The tenants holding a record with this id (just `tenant` when given and it holds one)."""
+    holders = store.tenants_with(codec.collection, id_)
+    return [t for t in holders if tenant is None or t == tenant]
+
+
+def delete_entry(store: Store, vendor: Vendor, codec: FixtureCodec[Any], tenant: str, id_: str) -> bool:
+    with store.transaction():
+        deleted = delete_record(store, codec.collection, tenant, id_)
+        if deleted:
+            vendor.on_delete(store, codec, tenant, id_)
+    return deleted

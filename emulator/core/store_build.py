@@ -1,0 +1,94 @@
+"""Tables and bulk loads: a collection's DDL, and `StoreBuilder`, which numbers records in sort order and writes them
+in bulk (start-up, reset templates, seeds, snapshots and new tenants' generated data).
+
+Every row keeps its encoded sort key (`skey`, see `sortkey`), so later writes can find their place by a binary
+search over `pos`; the running totals (`cum_*`) and run counters are computed here once and kept by the writes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from emulator.core import sortkey
+from emulator.core.store import Collection, Record, Store
+
+# What a run counter's "previous value" is before the first row of a partition: equal to nothing.
+NO_VALUE = object()
+
+
+def create_table(conn: sqlite3.Connection, coll: Collection) -> None:
+    cols = "".join(f", {c}" for c in coll.all_columns())
+    conn.execute(
+        f"CREATE TABLE IF NOT EXISTS {coll.name} (tenant TEXT NOT NULL, part TEXT NOT NULL, pos INTEGER NOT NULL, "
+        f"id TEXT NOT NULL, skey BLOB NOT NULL{cols}, doc TEXT NOT NULL, PRIMARY KEY (tenant, part, pos)) WITHOUT ROWID"
+    )
+    conn.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS {coll.name}_id ON {coll.name} (tenant, id)")
+    for c in coll.monotonic:
+        conn.execute(f"CREATE INDEX IF NOT EXISTS {coll.name}_{c} ON {coll.name} (tenant, part, {c}, pos)")
+    for c in coll.indexed:
+        conn.execute(f"CREATE INDEX IF NOT EXISTS {coll.name}_{c} ON {coll.name} (tenant, part, {c})")
+
+
+def record_key(rec: Record) -> bytes:
+    return sortkey.encode((rec.sort_key, rec.id))
+
+
+def row_values(coll: Collection, rec: Record) -> list[Any]:
+    """The record's stored columns (derived ones, counters and totals, are filled in by the caller)."""
+    return [rec.values.get(c) for c in coll.columns]
+
+
+class StoreBuilder:
+    """Collects records, then numbers them in sort order and writes them in bulk."""
+
+    def __init__(self, collections: Sequence[Collection]) -> None:
+        self.collections = list(collections)
+        self._records: dict[str, dict[tuple[str, str], Record]] = defaultdict(dict)
+
+    def add(self, coll: Collection, records: Iterable[Record]) -> None:
+        """Later records replace earlier ones with the same (tenant, id): fixtures overlay generated data."""
+        table = self._records[coll.name]
+        for rec in records:
+            table.pop((rec.tenant, rec.id), None)  # a replacement takes the later place in insertion order
+            table[(rec.tenant, rec.id)] = rec
+
+    def build(self, conn: sqlite3.Connection) -> Store:
+        """Create the tables (if needed) and append the collected records to partitions that are still empty."""
+        in_transaction = conn.in_transaction
+        if not in_transaction:
+            conn.execute("BEGIN")
+        for coll in self.collections:
+            create_table(conn, coll)
+            insert_partitions(conn, coll, self._records.get(coll.name, {}).values())
+        if not in_transaction:
+            conn.execute("COMMIT")
+        return Store(conn)
+
+
+def insert_partitions(conn: sqlite3.Connection, coll: Collection, records: Iterable[Record]) -> None:
+    """Bulk insert into partitions that hold no rows yet (a new dataset, or a new tenant's generated data)."""
+    groups: dict[tuple[str, str], list[tuple[bytes, Record]]] = defaultdict(list)
+    for rec in records:
+        groups[(rec.tenant, rec.part)].append((record_key(rec), rec))
+    names = ("tenant", "part", "pos", "id", "skey", *coll.all_columns(), "doc")
+    sql = f"INSERT INTO {coll.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for key in sorted(groups):
+            running = dict.fromkeys(coll.prefix_sums, 0)
+            runs: dict[str, tuple[Any, int]] = {}
+            for pos, (skey, rec) in enumerate(sorted(groups[key], key=lambda pair: pair[0])):
+                for c in coll.prefix_sums:
+                    running[c] += int(rec.values.get(c) or 0)
+                for column, source in coll.run_counters:
+                    last, count = runs.get(column, (NO_VALUE, -1))
+                    value = rec.values.get(source)
+                    runs[column] = (value, count if value == last else count + 1)
+                    rec.values[column] = runs[column][1]
+                values = row_values(coll, rec) + [running[c] for c in coll.prefix_sums]
+                yield (rec.tenant, rec.part, pos, rec.id, skey, *values, rec.doc)
+
+    conn.executemany(sql, rows())
