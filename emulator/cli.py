@@ -85,12 +85,15 @@ def serve(settings: Settings) -> int:
     if settings.workers == 1:
         uvicorn.run(create_app(settings), **options)
         return 0
+    if settings.data_dir is None:
+        # Workers share records, tenants, fault rules, the clock, the journal and nonces through the data dir's
+        # files; without one, each would answer from its own state and contradict the others.
+        print("emulator: --workers needs --data-dir (the workers share their state through it)", file=sys.stderr)
+        return 2
     # Worker processes rebuild the app from the environment: hand every setting over as EMULATOR_*.
     for name, value in settings.model_dump(mode="json").items():
         if value is not None:
             os.environ["EMULATOR_" + name.upper()] = str(value)
-    if settings.data_dir is None:
-        print("emulator: note: each worker builds its own in-memory store; --data-dir shares one", file=sys.stderr)
     uvicorn.run("emulator.app:create_app_from_env", factory=True, workers=settings.workers, **options)
     return 0
 

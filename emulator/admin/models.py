@@ -38,6 +38,7 @@ class ControlPlaneError(BaseModel):
 class Health(BaseModel):
     status: str
     version: str
+    worker: int = Field(description="The answering process's id (which of several --workers answered).")
     seed: int
     scale: float
     auth: str

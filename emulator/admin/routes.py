@@ -3,6 +3,8 @@ faults and the request journal in their own modules."""
 
 from __future__ import annotations
 
+import os
+
 from fastapi import APIRouter, Response
 
 from emulator import __version__
@@ -26,6 +28,7 @@ def admin_router(emu: Emulator) -> APIRouter:
         return Health(
             status="ok",
             version=__version__,
+            worker=os.getpid(),
             seed=emu.seed,
             scale=emu.scale,
             auth=emu.settings.auth.value,

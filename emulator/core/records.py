@@ -15,7 +15,7 @@ from typing import Any
 from emulator.core.fixtures import FixtureCodec, entry_ident, validate_entries
 from emulator.core.state import ControlState
 from emulator.core.store import Store
-from emulator.core.store_write import delete_record, put_record
+from emulator.core.store_write import delete_record, put_records
 from emulator.core.vendor import EntryRejected, Vendor
 
 
@@ -34,12 +34,12 @@ def put_entries(store: Store, state: ControlState, vendor: Vendor, codec: Fixtur
         if isinstance(tenant, str) and tenant not in tenants:
             raise EntryRejected(index, entry_ident(item), f'{vendor.name} has no tenant "{tenant}"')
     entries = validate_entries(codec, data)
-    replaced = 0
+    records = [codec.record(entry) for entry in entries]
     with store.transaction():
         vendor.check_entries(store, codec, entries)
-        for entry in entries:
-            replaced += put_record(store, codec.collection, codec.record(entry))
-    return PutOutcome(len(entries) - replaced, replaced)
+        replaced = put_records(store, codec.collection, records)
+    distinct = len({(rec.tenant, rec.id) for rec in records})  # a repeated id counts once: the last one wins
+    return PutOutcome(distinct - replaced, replaced)
 
 
 def record_tenants(store: Store, codec: FixtureCodec[Any], id_: str, tenant: str | None) -> Sequence[str]:

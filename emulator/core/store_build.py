@@ -70,9 +70,14 @@ class StoreBuilder:
 
 def insert_partitions(conn: sqlite3.Connection, coll: Collection, records: Iterable[Record]) -> None:
     """Bulk insert into partitions that hold no rows yet (a new dataset, or a new tenant's generated data)."""
+    insert_keyed(conn, coll, ((record_key(rec), rec) for rec in records))
+
+
+def insert_keyed(conn: sqlite3.Connection, coll: Collection, keyed: Iterable[tuple[bytes, Record]]) -> None:
+    """Like `insert_partitions`, for records whose sort keys are already encoded (rows read back for a rebuild)."""
     groups: dict[tuple[str, str], list[tuple[bytes, Record]]] = defaultdict(list)
-    for rec in records:
-        groups[(rec.tenant, rec.part)].append((record_key(rec), rec))
+    for skey, rec in keyed:
+        groups[(rec.tenant, rec.part)].append((skey, rec))
     names = ("tenant", "part", "pos", "id", "skey", *coll.all_columns(), "doc")
     sql = f"INSERT INTO {coll.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
 

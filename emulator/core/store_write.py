@@ -5,6 +5,8 @@
   next `pos`, totals carried from the last row. A page after 10^4 appends costs what it did before them.
 - An insert in the middle shifts the rows after it by one and adjusts their totals and counters in two UPDATE
   statements, O(rows after it); a delete is the mirror. Both run inside the caller's transaction.
+- Many writes to one partition at once (a bulk load, an export loaded back) rebuild that partition in one pass
+  instead, O(rows in it), rather than shifting it once per record.
 
 Run counters (e.g. the dialogue round number) change by a constant for every row after the write, computed from
 the written row's neighbours, so no row is read back into Python.
@@ -12,12 +14,62 @@ the written row's neighbours, so no row is read back into Python.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from emulator.core.store import Collection, Record, Store
-from emulator.core.store_build import record_key, row_values
+from emulator.core.store_build import insert_keyed, record_key, row_values
 
 Row = dict[str, Any]
+# From this many writes to one partition in one call, rebuilding it beats shifting it once per write.
+REBUILD_FROM = 16
+
+
+def put_records(store: Store, coll: Collection, records: Sequence[Record]) -> int:
+    """Insert or replace many records (later ones win within the call); how many replaced a stored record."""
+    latest = {(rec.tenant, rec.id): rec for rec in records}
+    old = {key: store.locate(coll, *key) for key in latest}
+    changes: Counter[tuple[str, str]] = Counter()
+    for (tenant, id_), rec in latest.items():
+        changes[(tenant, rec.part)] += 1
+        if (found := old[(tenant, id_)]) is not None:
+            changes[(tenant, found[0])] += 1
+    rebuilt = {part for part, count in changes.items() if count >= REBUILD_FROM}
+    for (tenant, id_), found in old.items():  # replaced records leave partitions that are not rebuilt
+        if found is not None and (tenant, found[0]) not in rebuilt:
+            delete_record(store, coll, tenant, id_)
+    for rec in latest.values():
+        if (rec.tenant, rec.part) not in rebuilt:
+            put_record(store, coll, rec)
+    if rebuilt:
+        _rebuild(store, coll, rebuilt, old, [rec for rec in latest.values() if (rec.tenant, rec.part) in rebuilt])
+    return sum(found is not None for found in old.values())
+
+
+def _rebuild(
+    store: Store,
+    coll: Collection,
+    parts: set[tuple[str, str]],
+    old: dict[tuple[str, str], tuple[str, int] | None],
+    arriving: list[Record],
+) -> None:
+    """Rewrite whole partitions: their rows minus those replaced, plus those arriving, renumbered in sort order.
+    Every partition is emptied before any is refilled, since a record may move between two of them."""
+    leaving = {(tenant, id_) for (tenant, id_), found in old.items() if found is not None}
+    names = ("id", "skey", *coll.columns, "doc")
+    keyed: list[tuple[bytes, Record]] = []
+    for tenant, part in parts:
+        rows = store.conn.execute(
+            f"SELECT {', '.join(names)} FROM {coll.name} WHERE tenant=? AND part=?", (tenant, part)
+        ).fetchall()
+        for row in rows:
+            if (tenant, row[0]) not in leaving:
+                values = dict(zip(coll.columns, row[2:-1], strict=True))
+                keyed.append((bytes(row[1]), Record(tenant, part, row[0], (), row[-1], values)))
+        delete_partition(store, coll, tenant, part)
+    keyed += [(record_key(rec), rec) for rec in arriving]
+    insert_keyed(store.conn, coll, keyed)
 
 
 def put_record(store: Store, coll: Collection, rec: Record) -> bool:
