@@ -55,9 +55,11 @@ def create_app(settings: Settings | None = None, vendor_types: Sequence[type[Ven
         openapi_url=None,
     )
     app.state.emulator = emu
-    app.include_router(admin_router(emu))
-    for vendor in emu.vendors:
-        app.include_router(vendor.router(emu))
+    routers = [admin_router(emu), *(vendor.router(emu) for vendor in emu.vendors)]
+    for router in routers:
+        app.include_router(router)
+    # The control plane's routes as declared (the app's own tree wraps included routers), for a 405's Allow header.
+    app.state.routes = list(routers[0].routes)
     _install_error_handlers(app, emu)
     return app
 
@@ -80,7 +82,7 @@ def render_error(emu: Emulator, request: Request, err: VendorError) -> Response:
 def allowed_methods(request: Request) -> list[str]:
     """Every method some route serves at this request's path."""
     methods: set[str] = set()
-    for route in request.app.router.routes:
+    for route in request.app.state.routes:
         if isinstance(route, BaseRoute) and route.matches(request.scope)[0] is not Match.NONE:
             methods |= set(getattr(route, "methods", None) or ())
     return sorted(methods)
@@ -105,10 +107,12 @@ def _install_error_handlers(app: FastAPI, emu: Emulator) -> None:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        err = emu.dialect_for(request.url.path).not_found(exc.status_code == 405)
+        dialect = emu.dialect_for(request.url.path)
+        err = dialect.not_found(exc.status_code == 405)
         err.headers.update(exc.headers or {})
-        if exc.status_code == 405:
-            # The router names the methods of the first route on the path; a path can have one route per method.
+        if exc.status_code == 405 and dialect is emu.control_plane:
+            # The router names the methods of the first route on the path; the control plane has one route per
+            # method. (Vendor paths declare their refusals as routes of their own and keep the router's answer.)
             err.headers["Allow"] = ", ".join(allowed_methods(request))
         return render_error(emu, request, err)
 

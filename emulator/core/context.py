@@ -130,7 +130,8 @@ class Emulator:
         self._check_entry_tenants(source, set(tenants))
         seed = manifest.get("seed")
         seed = self.seed if seed is None else seed
-        spec = DatasetSpec(self.startup.key, int(seed), self.scale, tuple(tenants.values()), source, self.clock)
+        rows = tuple(tenants.values())
+        spec = DatasetSpec(self.startup.key, int(seed), self.scale, rows, source, self.clock, generate=generate)
         self._replace(spec)
 
     def _check_entry_tenants(self, source: FixtureSource, tenants: set[tuple[str, str]]) -> None:

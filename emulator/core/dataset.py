@@ -38,6 +38,9 @@ class DatasetSpec:
     tenants: tuple[TenantRow, ...]
     fixtures: FixtureSource | None
     clock: Clock
+    # Whether tenants marked `generate` get generated data in this build (a snapshot restore serves exactly the
+    # snapshot, while its tenants keep the mark a later reseed goes by).
+    generate: bool = True
 
 
 def build_dataset(conn: sqlite3.Connection, vendors: Sequence[Vendor], spec: DatasetSpec) -> None:
@@ -45,7 +48,7 @@ def build_dataset(conn: sqlite3.Connection, vendors: Sequence[Vendor], spec: Dat
     builder = StoreBuilder([c.collection for v in vendors for c in v.codecs])
     by_name = {v.name: v for v in vendors}
     for tenant in spec.tenants:
-        if tenant.generate:
+        if spec.generate and tenant.generate:
             for codec, entry in by_name[tenant.vendor].generate_tenant(spec.seed, spec.scale, tenant.doc):
                 builder.add(codec.collection, [codec.record(entry)])
     if spec.fixtures is not None:

@@ -104,19 +104,20 @@ class Answer:
 
 
 def garble(body: bytes, how: str) -> bytes:
-    """A malformed answer: JSON cut off halfway, or the first list (else object) field given another shape."""
+    """A malformed answer: JSON cut off halfway, or the right data in the wrong shape: the first list (else object)
+    field sent as a JSON string, as a backend that double-encodes does (the ICE SDK then silently gives body None)."""
     if how == "wrong_shape":
         try:
             doc = json.loads(body)
         except ValueError:
             doc = None
         if isinstance(doc, dict):
-            for kinds, replacement in ((list, {}), (dict, [])):
-                key = next((k for k, v in doc.items() if isinstance(v, kinds)), None)
-                if key is not None:
-                    doc[key] = replacement
-                    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
-            return b"[]"
+            key = next((k for k, v in doc.items() if isinstance(v, list)), None)
+            key = key or next((k for k, v in doc.items() if isinstance(v, dict)), None)
+            if key is not None:
+                doc[key] = json.dumps(doc[key], ensure_ascii=False, separators=(",", ":"))
+                return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+        return b"[]"
     return body[: max(1, len(body) // 2)]
 
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 CONNECTION_FAULTS = ("reset", "close")
 MALFORMED_FAULTS = ("truncated", "wrong_shape")
 MAX_LATENCY_MS = 600_000
+ACTIONS = frozenset({"error", "latency_ms", "connection", "malformed"})
 LatencyMs = Annotated[int, Field(ge=0, le=MAX_LATENCY_MS), JSON_INTEGER]
 
 
@@ -121,10 +122,11 @@ async def apply_faults(emu: Emulator, vendor: Vendor, ctx: RequestContext) -> No
                 continue
             fires = draw(emu.seed, row.id, match, "fire") < float(rule.get("probability", 1.0))
             fires = fires and emu.state.count_fire(row.id, rule.get("count"))
-        if fires:
+        if fires and ACTIONS.intersection(rule):
             ctx.fault = row.id
             await _carry_out(emu, vendor, ctx, rule, row.id, match)
             return
+        # A rule without an action only counts (matched, fired); the next rules still get their turn.
 
 
 async def _carry_out(

@@ -77,7 +77,7 @@ async def run_operation(
     except VendorError as exc:
         ctx.auth = exc.auth or "refused"
         raise
-    ctx.tenant = tenant
+    ctx.tenant = tenant or None  # an anonymous caller (Fixie's keyless Get Conversation) is nobody's tenant
     ctx.auth = "off" if emu.settings.auth is AuthMode.OFF else "ok"
     await apply_faults(emu, vendor, ctx)
     model = parse_params(op.request_model, params, switches)

@@ -42,7 +42,8 @@ PROJECT_MISMATCH = ErrorSpec("MSS.00010009", 400, "urlTenantId is not equal toke
 
 
 def is_gateway(spec: ErrorSpec) -> bool:
-    return spec.code.startswith(GATEWAY)
+    """Gateway errors (the prefix from settings, or spelled out in a fault rule's custom code) carry request_id."""
+    return spec.code.startswith((GATEWAY, "APIGW.", "APIG."))
 
 
 # -- errors the real service answers under load or failure, injected by fault rules (shared/vendors/huawei-metastudio.md
