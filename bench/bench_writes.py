@@ -6,6 +6,7 @@
   10^6 rows (appends are O(1); middle writes shift the rows after them, O(n)).
 - Reset at the default scale (a clone of the start-up template) against building the start-up dataset, plus a
   snapshot taken and restored, in-process through the admin API.
+- What journaling every request costs: list-call throughput with the journal on against off.
 
     .venv/bin/python bench/bench_writes.py [--large 1000000] [--appends 10000]
 """
@@ -140,6 +141,25 @@ def admin_timings() -> None:
     print(f"POST /snapshot (rebuild and clone):         {best['restore'] * 1000:8.1f} ms")
 
 
+def journal_overhead(requests: int = 2000) -> None:
+    """List-call throughput with the journal on (the default) against off, in-process, interleaved rounds."""
+    on = create_app(Settings(auth="off"))
+    off = create_app(Settings(auth="off", journal_size=0))
+    url = "http://127.0.0.1:8000/v1/0123456789abcdef0123456789abcdef/smart-chat-rooms?limit=10&offset=3"
+
+    async def rate(app: object) -> float:
+        start = time.perf_counter()
+        for _ in range(requests):
+            status, _ = await call(app, "GET", url, {})
+            assert status == 200
+        return requests / (time.perf_counter() - start)
+
+    rounds = [(asyncio.run(rate(on)), asyncio.run(rate(off))) for _ in range(5)]
+    best_on, best_off = max(r[0] for r in rounds), max(r[1] for r in rounds)
+    print(f"\nMetaStudio list, journal on / off: {best_on:,.0f} / {best_off:,.0f} requests/s", end="")
+    print(f" = {best_on / best_off:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--small", type=int, default=1_000)
@@ -149,6 +169,7 @@ def main() -> None:
     reads_before_and_after_appends(args.large, args.appends)
     write_costs(args.small, args.large)
     admin_timings()
+    journal_overhead()
 
 
 if __name__ == "__main__":

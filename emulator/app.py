@@ -55,11 +55,12 @@ def create_app(settings: Settings | None = None, vendor_types: Sequence[type[Ven
         openapi_url=None,
     )
     app.state.emulator = emu
-    routers = [admin_router(emu), *(vendor.router(emu) for vendor in emu.vendors)]
-    for router in routers:
+    admin = admin_router(emu)
+    # Vendor routes first: routing tries routes in order, and vendor calls are the traffic (paths do not overlap).
+    for router in (*(vendor.router(emu) for vendor in emu.vendors), admin):
         app.include_router(router)
     # The control plane's routes as declared (the app's own tree wraps included routers), for a 405's Allow header.
-    app.state.routes = list(routers[0].routes)
+    app.state.routes = list(admin.routes)
     _install_error_handlers(app, emu)
     return app
 

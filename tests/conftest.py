@@ -76,6 +76,28 @@ def live_url() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="module")
+def module_live_url() -> Iterator[str]:
+    """A live server of one test module's own (auth=verify, scale 0.05), for tests that change its state: they
+    reset it (POST /_emulator/reset) as they need."""
+    with serve(make_app(scale=0.05)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def module_client() -> TestClient:
+    """An in-process app of one test module's own (auth=presence, scale 0.05): building one per test would
+    dominate the time."""
+    return TestClient(make_app(auth="presence", scale=0.05), raise_server_exceptions=False)
+
+
+@pytest.fixture
+def reset_client(module_client: TestClient) -> TestClient:
+    """The module's in-process app, with the start-up dataset back (and journal, faults, clock, tenants cleared)."""
+    assert module_client.post("/_emulator/reset").status_code == 200
+    return module_client
+
+
 @pytest.fixture
 def live_factory() -> Iterator[Callable[..., str]]:
     """Start a live server with other settings for one test: `url = live_factory(auth="off")`."""

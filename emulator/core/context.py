@@ -24,6 +24,7 @@ from emulator.core.vendor import ErrorDialect, Vendor
 
 STORE_FORMAT = 2
 RUNTIME_FILE = "runtime.sqlite3"
+JOURNAL_BATCH = 64
 # Meta values a reseed or a snapshot restore carries over (they describe the run, not the dataset).
 RUN_META = ("dataset", "clock", "tenant_seq", "fault_seq")
 
@@ -65,7 +66,8 @@ class Emulator:
         self.scale = self.startup.scale
         self.state = ControlState(self.databases.live, self._apply_state)
         runtime = connect_runtime(None if settings.data_dir is None else settings.data_dir / RUNTIME_FILE)
-        self.journal = Journal(runtime, settings.journal_size)
+        # Alone, the process batches journal writes; workers sharing the data dir write each request at once.
+        self.journal = Journal(runtime, settings.journal_size, batch=JOURNAL_BATCH if settings.data_dir is None else 1)
         self.nonces = NonceCache(runtime)
 
     # -- datasets --

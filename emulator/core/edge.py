@@ -21,9 +21,8 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from emulator.core.clock import rfc3339
 from emulator.core.http import BODY_KEY, MAX_BODY
-from emulator.core.journal_entry import journal_entry
+from emulator.core.journal_entry import raw_row
 from emulator.core.request_context import SCOPE_KEY, RequestContext
 
 if TYPE_CHECKING:
@@ -63,11 +62,9 @@ class RequestTap:
         if ctx.connection is not None:
             await drop_connection(send, ctx.connection)
         if owner is not emu.control_plane and emu.journal.enabled:
-            now = emu.now()
-            entry = journal_entry(scope, body, ctx, answer.status, answer.headers, rfc3339(now))
-            entry["ms"] = int(now * 1000)
-            entry["duration_ms"] = round((time.perf_counter() - ctx.started) * 1000, 3)
-            emu.journal.record(entry)
+            duration_ms = round((time.perf_counter() - ctx.started) * 1000, 3)
+            row = raw_row(scope, body, ctx, answer.status, answer.headers, int(emu.now() * 1000), duration_ms)
+            emu.journal.record(row)
 
 
 class Answer:

@@ -12,14 +12,17 @@ at 10^3 and 10^6 live nonces.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from emulator.core.journal_entry import entry
+
 # Expired nonces are deleted once every this many recorded ones (amortized O(1) per check).
 NONCE_PRUNE_EVERY = 256
+# The journal drops entries past its size once every this many requests.
+TRIM_EVERY = 64
 
 
 def connect(path: Path | None) -> sqlite3.Connection:
@@ -60,43 +63,71 @@ class JournalFilter:
 
 
 class Journal:
-    COLUMNS = ("time", "ms", "vendor", "operation", "tenant", "status", "code", "auth", "fault")
+    """Requests as they came in and went out, stored raw; entries are built (parsed, redacted) only when read.
 
-    def __init__(self, conn: sqlite3.Connection, size: int) -> None:
+    A process that keeps the journal to itself (no --data-dir) writes rows in batches, flushed before any read, so
+    a request pays for appending a tuple; workers sharing the file write each row at once, so any worker reads it.
+    """
+
+    COLUMNS = (
+        "ms", "vendor", "operation", "tenant", "status", "code", "auth", "fault", "method", "path", "query",
+        "headers", "body", "body_size", "request_id", "duration_ms",
+    )  # fmt: skip
+
+    def __init__(self, conn: sqlite3.Connection, size: int, batch: int = 1) -> None:
         self.conn = conn
         self.size = size
+        self.batch = batch
+        self._pending: list[tuple[Any, ...]] = []
         conn.execute(
-            "CREATE TABLE IF NOT EXISTS journal (id INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT, ms INTEGER, "
-            "vendor TEXT, operation TEXT, tenant TEXT, status INTEGER, code TEXT, auth TEXT, fault TEXT, "
-            "entry TEXT NOT NULL)"
+            "CREATE TABLE IF NOT EXISTS journal (id INTEGER PRIMARY KEY AUTOINCREMENT, ms INTEGER, vendor TEXT, "
+            "operation TEXT, tenant TEXT, status INTEGER, code TEXT, auth TEXT, fault TEXT, method TEXT, path TEXT, "
+            "query BLOB, headers BLOB, body BLOB, body_size INTEGER, request_id TEXT, duration_ms REAL)"
         )
+        self._insert = f"INSERT INTO journal ({', '.join(self.COLUMNS)}) VALUES ({', '.join('?' * len(self.COLUMNS))})"
 
     @property
     def enabled(self) -> bool:
         return self.size > 0
 
-    def record(self, entry: dict[str, Any]) -> int:
-        """Store one entry (its "id" is assigned here) and drop what falls out of the window."""
-        values = [entry.get(c) for c in self.COLUMNS]
-        cur = self.conn.execute(
-            f"INSERT INTO journal ({', '.join(self.COLUMNS)}, entry) VALUES ({', '.join('?' * len(values))}, ?)",
-            (*values, json.dumps(entry, ensure_ascii=False, separators=(",", ":"))),
-        )
-        id_ = int(cur.lastrowid or 0)
-        self.conn.execute("DELETE FROM journal WHERE id <= ?", (id_ - self.size,))
-        return id_
+    def record(self, row: tuple[Any, ...]) -> None:
+        """Store one request (values in COLUMNS order)."""
+        self._pending.append(row)
+        if len(self._pending) >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what is pending in one transaction; the oldest entries past the window go with it."""
+        if not self._pending:
+            return
+        rows, self._pending = self._pending, []
+        self.conn.execute("BEGIN")
+        self.conn.executemany(self._insert, rows)
+        last = self.conn.execute("SELECT MAX(id) FROM journal").fetchone()[0]
+        if last % TRIM_EVERY < len(rows) or len(rows) >= TRIM_EVERY:
+            self.conn.execute("DELETE FROM journal WHERE id <= ?", (last - self.size,))
+        self.conn.execute("COMMIT")
+
+    def _window(self, where: JournalFilter) -> tuple[str, list[Any]]:
+        self.flush()
+        sql, args = where.where()
+        # Rows past the window may linger until the next trim; they are never shown.
+        clause = "id > (SELECT COALESCE(MAX(id), 0) FROM journal) - ?"
+        return (f"{sql} AND {clause}" if sql else f" WHERE {clause}"), [*args, self.size]
 
     def query(self, where: JournalFilter, limit: int) -> list[dict[str, Any]]:
         """Newest first."""
-        sql, args = where.where()
-        rows = self.conn.execute(f"SELECT id, entry FROM journal{sql} ORDER BY id DESC LIMIT ?", [*args, limit])
-        return [{"id": id_, **json.loads(entry)} for id_, entry in rows]
+        sql, args = self._window(where)
+        names = ", ".join(self.COLUMNS)
+        rows = self.conn.execute(f"SELECT id, {names} FROM journal{sql} ORDER BY id DESC LIMIT ?", [*args, limit])
+        return [entry(row[0], dict(zip(self.COLUMNS, row[1:], strict=True))) for row in rows]
 
     def count(self, where: JournalFilter) -> int:
-        sql, args = where.where()
+        sql, args = self._window(where)
         return int(self.conn.execute(f"SELECT COUNT(*) FROM journal{sql}", args).fetchone()[0])
 
     def clear(self) -> None:
+        self._pending.clear()
         self.conn.execute("DELETE FROM journal")
 
 

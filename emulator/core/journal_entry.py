@@ -1,4 +1,5 @@
-"""One journal entry: what a client sent and what it got, with secrets and signatures cut to their first characters.
+"""Journal entries: what a request brought and what it got, stored raw by the edge and built here when read, with
+secrets and signatures cut to their first characters.
 
 Access key ids stay whole (they name the caller and are not secret); signatures, tokens and API keys keep enough to
 recognise them. Bodies are kept up to `BODY_CAP` bytes; form bodies are redacted like query strings.
@@ -12,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import Scope
 
+from emulator.core.clock import rfc3339
 from emulator.core.request_context import RequestContext
 
 BODY_CAP = 4096
@@ -20,7 +22,63 @@ SECRET_HEADERS = frozenset({"x-auth-token", "x-security-token", "x-acs-security-
 SECRET_PARAMS = frozenset({"Signature", "SecurityToken", "AccessKeySecret", "BearerToken"})
 # Request-id headers the vendors answer with: the journal shows the id the client saw.
 REQUEST_ID_HEADERS = (b"x-acs-request-id", b"x-request-id")
+FORM = "application/x-www-form-urlencoded"
 _SIGNATURE = re.compile(r"(Signature=)([^,\s]*)")
+
+
+def raw_row(
+    scope: Scope,
+    body: bytes,
+    ctx: RequestContext,
+    status: int | None,
+    response_headers: list[tuple[bytes, bytes]],
+    ms: int,
+    duration_ms: float,
+) -> tuple[Any, ...]:
+    """The journal row of one request, in `Journal.COLUMNS` order: as little work as possible per request."""
+    headers = b"\n".join(name + b":" + value for name, value in scope["headers"])
+    request_id = next((v.decode("latin-1") for k, v in response_headers if k.lower() in REQUEST_ID_HEADERS), None)
+    return (
+        ms, ctx.owner, ctx.operation, ctx.tenant, status, ctx.code, ctx.auth, ctx.fault, scope["method"],
+        scope["path"], scope["query_string"], headers, body[:BODY_CAP], len(body), request_id, duration_ms,
+    )  # fmt: skip
+
+
+def entry(id_: int, row: dict[str, Any]) -> dict[str, Any]:
+    """A stored row as the journal answers it."""
+    headers: dict[str, str] = {}
+    for line in bytes(row["headers"]).split(b"\n") if row["headers"] else []:
+        raw_name, _, raw_value = line.partition(b":")
+        name, value = raw_name.decode("latin-1").lower(), raw_value.decode("utf-8", "replace")
+        if name == "authorization":
+            value = redact_authorization(value)
+        elif name in SECRET_HEADERS:
+            value = redact(value)
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    query = redact_pairs(parse_qsl(bytes(row["query"]).decode("utf-8", "replace"), keep_blank_values=True))
+    text = bytes(row["body"]).decode("utf-8", "replace")
+    if headers.get("content-type", "").split(";")[0].strip().lower() == FORM:
+        text = urlencode(redact_pairs(parse_qsl(text, keep_blank_values=True)))
+    return {
+        "id": id_,
+        "time": rfc3339(row["ms"] / 1000),
+        "ms": row["ms"],
+        "method": row["method"],
+        "path": row["path"],
+        "query": dict(query),
+        "headers": headers,
+        "body": text,
+        "body_size": row["body_size"],
+        "vendor": row["vendor"],
+        "operation": row["operation"],
+        "tenant": row["tenant"],
+        "status": row["status"],
+        "code": row["code"],
+        "auth": row["auth"],
+        "fault": row["fault"],
+        "request_id": row["request_id"],
+        "duration_ms": row["duration_ms"],
+    }
 
 
 def redact(value: str) -> str:
@@ -37,46 +95,3 @@ def redact_authorization(value: str) -> str:
 
 def redact_pairs(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(k, redact(v) if k in SECRET_PARAMS else v) for k, v in pairs]
-
-
-def journal_entry(
-    scope: Scope,
-    body: bytes,
-    ctx: RequestContext,
-    status: int | None,
-    response_headers: list[tuple[bytes, bytes]],
-    time: str,
-) -> dict[str, Any]:
-    headers: dict[str, str] = {}
-    content_type = ""
-    for raw_name, raw_value in scope["headers"]:
-        name, value = raw_name.decode("latin-1").lower(), raw_value.decode("utf-8", "replace")
-        if name == "content-type":
-            content_type = value
-        if name == "authorization":
-            value = redact_authorization(value)
-        elif name in SECRET_HEADERS:
-            value = redact(value)
-        headers[name] = f"{headers[name]}, {value}" if name in headers else value
-    query = redact_pairs(parse_qsl(scope["query_string"].decode("utf-8", "replace"), keep_blank_values=True))
-    text = body[:BODY_CAP].decode("utf-8", "replace")
-    if content_type.split(";")[0].strip().lower() == "application/x-www-form-urlencoded":
-        text = urlencode(redact_pairs(parse_qsl(text, keep_blank_values=True)))
-    request_id = next((v.decode("latin-1") for k, v in response_headers if k.lower() in REQUEST_ID_HEADERS), None)
-    return {
-        "time": time,
-        "method": scope["method"],
-        "path": scope["path"],
-        "query": dict(query),
-        "headers": headers,
-        "body": text,
-        "body_size": len(body),
-        "vendor": ctx.owner,
-        "operation": ctx.operation,
-        "tenant": ctx.tenant,
-        "status": status,
-        "code": ctx.code,
-        "auth": ctx.auth,
-        "fault": ctx.fault,
-        "request_id": request_id,
-    }

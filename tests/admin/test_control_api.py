@@ -38,29 +38,6 @@ def new_client(**overrides: Any) -> TestClient:
     return TestClient(create_app(Settings(**settings)), raise_server_exceptions=False)
 
 
-@pytest.fixture(scope="module")
-def app_client() -> TestClient:
-    """One app per module; each test starts from a reset (which `test_reset_*` checks on fresh apps)."""
-    return new_client()
-
-
-@pytest.fixture
-def client(app_client: TestClient) -> TestClient:
-    assert app_client.post("/_emulator/reset").status_code == 200
-    return app_client
-
-
-def assert_error(r: httpx.Response, status: int, code: str, message: str | None = None) -> str:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"] == "application/json"
-    error = r.json()["error"]
-    assert set(error) == {"code", "message", "requestId"}
-    assert error["code"] == code, error
-    if message is not None:
-        assert error["message"] == message
-    return str(error["message"])
-
-
 # -- vendor calls --
 
 
@@ -112,39 +89,6 @@ def journal_count(client: TestClient, **params: Any) -> int:
     return int(r.json()["count"])
 
 
-def vendor_listings(client: TestClient) -> list[tuple[str, str, int, bytes, list[tuple[str, str]]]]:
-    """Every listing the stored records support, for every tenant: (method, path, status, body, headers)."""
-    tenants = client.get("/_emulator/tenants").json()["tenants"]
-    ice_key = {t["account_id"]: t["access_keys"][0]["id"] for t in tenants["ice"]}
-    fixie_key = {t["owner"]: bearer(t["api_keys"][0]) for t in tenants["fixie"]}
-    rpc = {"Version": VERSION, "PageSize": 100}
-    window = {"StartTime": 0, "EndTime": FAR_FUTURE_MS}
-    requests: list[tuple[str, str, dict[str, Any], dict[str, str]]] = []
-    for tenant, session in sorted({(e["tenant"], e["sessionId"]) for e in records(client, "ice/dialogues")["entries"]}):
-        for order in ("ASC", "DESC"):
-            query = {**rpc, **window, "Action": "ListAIAgentDialogues", "AccessKeyId": ice_key[tenant]}
-            requests.append(("POST", "/", {**query, "SessionId": session, "Order": order}, {}))
-    for tenant, agent in sorted({(e["tenant"], e["aiAgentId"]) for e in records(client, "ice/instances")["entries"]}):
-        query = {**rpc, "Action": "ListAIAgentInstance", "AccessKeyId": ice_key[tenant], "AIAgentId": agent}
-        requests.append(("POST", "/", query, {}))
-    for t in tenants["metastudio"]:
-        path = f"/v1/{t['project_id']}/smart-chat-rooms"
-        requests.append(("GET", path, {"limit": 100}, {"X-Auth-Token": t["tokens"][0]}))
-    for e in records(client, "fixie/agents")["entries"]:
-        path = f"/api/v1/agents/{e['record']['agentId']}/conversations"
-        requests.append(("GET", path, {"limit": 100}, fixie_key[e["tenant"]]))
-    for e in records(client, "fixie/conversations")["entries"]:
-        path = f"/api/v1/agents/{e['agentId']}/conversations/{e['record']['id']}"
-        requests.append(("GET", path, {}, fixie_key[e["tenant"]]))
-    out = []
-    for method, path, params, headers in requests:
-        r = client.request(method, path, params=params, headers=headers)
-        assert r.status_code == 200, (path, params, r.text)
-        out.append((method, str(r.request.url), r.status_code, r.content, sorted(r.headers.items())))
-    assert len(out) > 20
-    return out
-
-
 def parse_time(text: str) -> float:
     return datetime.fromisoformat(text).timestamp()
 
@@ -176,14 +120,16 @@ def test_head_health_answers_200_without_a_body(client: TestClient) -> None:
         ("GET", "/_emulator/tenants/ice/1000000000000001", "DELETE"),
     ],
 )
-def test_wrong_method_is_405_with_every_allowed_method(client: TestClient, method: str, path: str, allow: str) -> None:
+def test_wrong_method_is_405_with_every_allowed_method(
+    client: TestClient, method: str, path: str, allow: str, assert_error: Callable[..., str]
+) -> None:
     r = client.request(method, path)
     message = "This control-plane endpoint does not accept the method."
     assert_error(r, 405, "MethodNotAllowed", message)
     assert r.headers.get("allow") == allow
 
 
-def test_unknown_control_plane_path_is_404_not_found(client: TestClient) -> None:
+def test_unknown_control_plane_path_is_404_not_found(client: TestClient, assert_error: Callable[..., str]) -> None:
     assert_error(client.get("/_emulator/nope"), 404, "NotFound", "No control-plane endpoint at this path.")
 
 
@@ -297,7 +243,7 @@ def test_created_tenants_are_deterministic_per_seed(client: TestClient) -> None:
     assert [create_tenant(reseeded, v, g) for v, g in sequence][0] != first[0]
 
 
-def test_delete_tenant_removes_it_and_its_records(client: TestClient) -> None:
+def test_delete_tenant_removes_it_and_its_records(client: TestClient, assert_error: Callable[..., str]) -> None:
     doc = create_tenant(client, "ice", generate=True)
     account = doc["account_id"]
     assert records(client, "ice/dialogues", tenant=account)["total"] > 0
@@ -334,18 +280,22 @@ def test_delete_a_default_tenant(client: TestClient) -> None:
         ([], None),
     ],
 )
-def test_create_tenant_rejects_bad_bodies(client: TestClient, body: Any, message: str | None) -> None:
+def test_create_tenant_rejects_bad_bodies(
+    client: TestClient, body: Any, message: str | None, assert_error: Callable[..., str]
+) -> None:
     before = client.get("/_emulator/tenants").json()
     assert_error(client.post("/_emulator/tenants", json=body), 400, "InvalidParameter", message)
     assert client.get("/_emulator/tenants").json() == before
 
 
-def test_create_tenant_rejects_a_body_that_is_not_json(client: TestClient) -> None:
+def test_create_tenant_rejects_a_body_that_is_not_json(client: TestClient, assert_error: Callable[..., str]) -> None:
     r = client.post("/_emulator/tenants", content=b"{", headers={"Content-Type": "application/json"})
     assert_error(r, 400, "InvalidParameter")
 
 
-def test_delete_tenant_of_an_unknown_vendor_is_404_unknown_vendor(client: TestClient) -> None:
+def test_delete_tenant_of_an_unknown_vendor_is_404_unknown_vendor(
+    client: TestClient, assert_error: Callable[..., str]
+) -> None:
     message = 'No vendor "aws"; served: ice, metastudio, fixie.'
     assert_error(client.delete("/_emulator/tenants/aws/x"), 404, "UnknownVendor", message)
     assert_error(client.delete("/_emulator/tenants/ice/nobody"), 404, "TenantNotFound", 'ice has no tenant "nobody".')
@@ -375,7 +325,9 @@ def faults(client: TestClient) -> list[dict[str, Any]]:
         ("fixie", ["RESOURCE_EXHAUSTED", "UNAVAILABLE", "INTERNAL"]),
     ],
 )
-def test_unknown_error_name_is_400_listing_the_known_names(client: TestClient, vendor: str, names: list[str]) -> None:
+def test_unknown_error_name_is_400_listing_the_known_names(
+    client: TestClient, vendor: str, names: list[str], assert_error: Callable[..., str]
+) -> None:
     message = assert_error(
         client.post("/_emulator/faults", json={"vendor": vendor, "error": "Nope"}), 400, "InvalidParameter"
     )
@@ -394,7 +346,7 @@ def test_unknown_error_name_is_400_listing_the_known_names(client: TestClient, v
     ],
 )
 def test_unknown_operation_is_400_listing_the_operations(
-    client: TestClient, vendor: str, operations: list[str]
+    client: TestClient, vendor: str, operations: list[str], assert_error: Callable[..., str]
 ) -> None:
     r = client.post("/_emulator/faults", json={"vendor": vendor, "operation": "ListEverything"})
     message = assert_error(r, 400, "InvalidParameter")
@@ -430,12 +382,14 @@ def test_unknown_operation_is_400_listing_the_operations(
         ([], None),
     ],
 )
-def test_bad_fault_rules_are_400_invalid_parameter(client: TestClient, rule: Any, message: str | None) -> None:
+def test_bad_fault_rules_are_400_invalid_parameter(
+    client: TestClient, rule: Any, message: str | None, assert_error: Callable[..., str]
+) -> None:
     assert_error(client.post("/_emulator/faults", json=rule), 400, "InvalidParameter", message)
     assert faults(client) == []
 
 
-def test_fault_rules_are_listed_deleted_and_cleared(client: TestClient) -> None:
+def test_fault_rules_are_listed_deleted_and_cleared(client: TestClient, assert_error: Callable[..., str]) -> None:
     rules = [
         {"vendor": "ice", "operation": "ListAIAgentInstance", "error": "Throttling.User", "probability": 0.5},
         {"vendor": "metastudio", "tenant": PROJECT_1, "latency_ms": [10, 5], "count": 3},
@@ -658,7 +612,9 @@ def test_journal_since_an_rfc3339_time_follows_the_emulator_clock(client: TestCl
     "query",
     [{"status": "abc"}, {"status": 99}, {"since": "yesterday"}, {"since": "2024-13-01T00:00:00Z"}, {"limit": 0}],
 )
-def test_journal_rejects_bad_filters(client: TestClient, query: dict[str, Any]) -> None:
+def test_journal_rejects_bad_filters(
+    client: TestClient, query: dict[str, Any], assert_error: Callable[..., str]
+) -> None:
     assert_error(client.get("/_emulator/requests", params=query), 400, "InvalidParameter")
 
 
@@ -779,7 +735,7 @@ def test_clock_frozen_at(client: TestClient, frozen_at: str, expected: str) -> N
         [],
     ],
 )
-def test_clock_rejects_bad_bodies(client: TestClient, body: Any) -> None:
+def test_clock_rejects_bad_bodies(client: TestClient, body: Any, assert_error: Callable[..., str]) -> None:
     client.put("/_emulator/clock", json={"offset_seconds": 5})
     before = client.get("/_emulator/clock").json()
     assert_error(client.put("/_emulator/clock", json=body), 400, "InvalidParameter")
@@ -790,7 +746,7 @@ def test_clock_rejects_bad_bodies(client: TestClient, body: Any) -> None:
 # -- reset --
 
 
-def test_reset_brings_back_the_start_up_state() -> None:
+def test_reset_brings_back_the_start_up_state(vendor_listings: Callable[[TestClient], list[Any]]) -> None:
     fresh = new_client()
     pristine = snapshot(fresh)
     tenants = fresh.get("/_emulator/tenants").json()
@@ -834,7 +790,9 @@ def test_reset_brings_back_the_start_up_state() -> None:
 # -- seed --
 
 
-def test_seed_regenerates_the_data_as_a_fresh_app_with_that_seed() -> None:
+def test_seed_regenerates_the_data_as_a_fresh_app_with_that_seed(
+    vendor_listings: Callable[[TestClient], list[Any]],
+) -> None:
     app = new_client()
     before = snapshot(app)
     r = app.post("/_emulator/seed", json={"seed": 7})
@@ -893,7 +851,9 @@ def test_seed_keeps_tenants_faults_and_clock_and_drops_record_writes(client: Tes
         ({}, "seed: Field required"),
     ],
 )
-def test_seed_rejects_bad_bodies(client: TestClient, body: dict[str, Any], message: str | None) -> None:
+def test_seed_rejects_bad_bodies(
+    client: TestClient, body: dict[str, Any], message: str | None, assert_error: Callable[..., str]
+) -> None:
     assert_error(client.post("/_emulator/seed", json=body), 400, "InvalidParameter", message)
     assert client.get("/_emulator/health").json()["seed"] == SEED
 
@@ -911,7 +871,9 @@ def test_snapshot_shape(client: TestClient) -> None:
         assert snap["records"][collection] == records(client, collection)["entries"]
 
 
-def test_snapshot_round_trip_restores_every_vendor_answer(client: TestClient) -> None:
+def test_snapshot_round_trip_restores_every_vendor_answer(
+    client: TestClient, vendor_listings: Callable[[TestClient], list[Any]]
+) -> None:
     listings = vendor_listings(client)
     snap = snapshot(client)
     create_tenant(client, "fixie", generate=True)
@@ -925,7 +887,9 @@ def test_snapshot_round_trip_restores_every_vendor_answer(client: TestClient) ->
     assert snapshot(client) == snap
 
 
-def test_snapshot_restored_into_another_app_answers_byte_identically(client: TestClient) -> None:
+def test_snapshot_restored_into_another_app_answers_byte_identically(
+    client: TestClient, vendor_listings: Callable[[TestClient], list[Any]]
+) -> None:
     """The snapshot carries the seed, so even request ids match in an app started with another seed."""
     extra = create_tenant(client, "ice", generate=True)
     listings = vendor_listings(client)
@@ -938,7 +902,9 @@ def test_snapshot_restored_into_another_app_answers_byte_identically(client: Tes
     assert credentials_work(other, "ice", extra)
 
 
-def test_snapshot_restores_exactly_what_it_holds(client: TestClient) -> None:
+def test_snapshot_restores_exactly_what_it_holds(
+    client: TestClient, vendor_listings: Callable[[TestClient], list[Any]]
+) -> None:
     """A record deleted before the snapshot was taken stays deleted when the snapshot is restored."""
     entry = records(client, "ice/dialogues")["entries"][0]
     assert client.delete(f"/_emulator/records/ice/dialogues/{entry['record']['DialogueId']}").status_code == 204
@@ -999,7 +965,12 @@ def _without_account_2(snap: dict[str, Any]) -> dict[str, Any]:
     ],
 )
 def test_bad_snapshots_are_refused_and_change_nothing(
-    client: TestClient, change: Callable[[dict[str, Any]], Any], status: int, code: str, message: str | None
+    client: TestClient,
+    change: Callable[[dict[str, Any]], Any],
+    status: int,
+    code: str,
+    message: str | None,
+    assert_error: Callable[..., str],
 ) -> None:
     snap = snapshot(client)
     r = client.post("/_emulator/snapshot", json=change(copy.deepcopy(snap)))
@@ -1009,12 +980,12 @@ def test_bad_snapshots_are_refused_and_change_nothing(
     assert snapshot(client) == snap
 
 
-def test_snapshot_body_that_is_not_json_is_400(client: TestClient) -> None:
+def test_snapshot_body_that_is_not_json_is_400(client: TestClient, assert_error: Callable[..., str]) -> None:
     r = client.post("/_emulator/snapshot", content=b"not json", headers={"Content-Type": "application/json"})
     assert_error(r, 400, "InvalidParameter")
 
 
-def test_snapshot_with_an_invalid_entry_names_it(client: TestClient) -> None:
+def test_snapshot_with_an_invalid_entry_names_it(client: TestClient, assert_error: Callable[..., str]) -> None:
     snap = snapshot(client)
     bad = copy.deepcopy(snap)
     bad["records"]["ice/dialogues"][1]["record"]["Time"] = None

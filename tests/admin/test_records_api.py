@@ -43,19 +43,6 @@ def new_client() -> TestClient:
     return TestClient(create_app(Settings(auth="presence", scale=0.05)), raise_server_exceptions=False)
 
 
-@pytest.fixture(scope="module")
-def app_client() -> TestClient:
-    """One app per module: building one per test would dominate the time."""
-    return new_client()
-
-
-@pytest.fixture
-def client(app_client: TestClient) -> TestClient:
-    """The start-up dataset back first."""
-    assert app_client.post("/_emulator/reset").status_code == 200
-    return app_client
-
-
 @pytest.fixture
 def reader(client: TestClient) -> TestClient:
     """For tests that only read."""
@@ -76,17 +63,6 @@ def entries(client: TestClient, collection: str, **params: Any) -> list[dict[str
 
 def put(client: TestClient, collection: str, body: Any) -> httpx.Response:
     return client.put(url(collection), json=body)
-
-
-def assert_error(r: httpx.Response, status: int, code: str, message: str | None = None) -> str:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"] == "application/json"
-    error = r.json()["error"]
-    assert set(error) == {"code", "message", "requestId"}
-    assert error["code"] == code, error
-    if message is not None:
-        assert error["message"] == message
-    return str(error["message"])
 
 
 def dialogue(id_: str, ms: int, *, session: str = "s-test", tenant: str = ACCOUNT_1, round_id: str = "r1") -> dict:
@@ -135,39 +111,6 @@ def fixie_list(client: TestClient, agent: str = AGENT_1, key: str = KEY_1) -> ht
 
 def _bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
-
-
-def vendor_listings(client: TestClient) -> list[tuple[str, str, int, bytes, list[tuple[str, str]]]]:
-    """Every listing the stored records support, for every tenant: (method, path, status, body, headers)."""
-    tenants = client.get("/_emulator/tenants").json()["tenants"]
-    ice_key = {t["account_id"]: t["access_keys"][0]["id"] for t in tenants["ice"]}
-    fixie_key = {t["owner"]: _bearer(t["api_keys"][0]) for t in tenants["fixie"]}
-    rpc = {"Version": VERSION, "PageSize": 100}
-    window = {"StartTime": 0, "EndTime": 4102444800000}
-    requests: list[tuple[str, str, dict[str, Any], dict[str, str]]] = []
-    for tenant, session in sorted({(e["tenant"], e["sessionId"]) for e in entries(client, "ice/dialogues")}):
-        for order in ("ASC", "DESC"):
-            query = {**rpc, **window, "Action": "ListAIAgentDialogues", "AccessKeyId": ice_key[tenant]}
-            requests.append(("POST", "/", {**query, "SessionId": session, "Order": order}, {}))
-    for tenant, agent in sorted({(e["tenant"], e["aiAgentId"]) for e in entries(client, "ice/instances")}):
-        query = {**rpc, "Action": "ListAIAgentInstance", "AccessKeyId": ice_key[tenant], "AIAgentId": agent}
-        requests.append(("POST", "/", query, {}))
-    for t in tenants["metastudio"]:
-        path = f"/v1/{t['project_id']}/smart-chat-rooms"
-        requests.append(("GET", path, {"limit": 100}, {"X-Auth-Token": t["tokens"][0]}))
-    for e in entries(client, "fixie/agents"):
-        path = f"/api/v1/agents/{e['record']['agentId']}/conversations"
-        requests.append(("GET", path, {"limit": 100}, fixie_key[e["tenant"]]))
-    for e in entries(client, "fixie/conversations"):
-        path = f"/api/v1/agents/{e['agentId']}/conversations/{e['record']['id']}"
-        requests.append(("GET", path, {}, fixie_key[e["tenant"]]))
-    out = []
-    for method, path, params, headers in requests:
-        r = client.request(method, path, params=params, headers=headers)
-        assert r.status_code == 200, (path, params, r.text)
-        out.append((method, str(r.request.url), r.status_code, r.content, sorted(r.headers.items())))
-    assert len(out) > 20
-    return out
 
 
 # -- reads --
@@ -246,11 +189,13 @@ def test_tenant_filter_keeps_one_tenants_records(reader: TestClient, collection:
         ({"limit": "ten"}, None),
     ],
 )
-def test_get_rejects_bad_paging_parameters(reader: TestClient, query: dict[str, Any], message: str | None) -> None:
+def test_get_rejects_bad_paging_parameters(
+    reader: TestClient, query: dict[str, Any], message: str | None, assert_error: Callable[..., str]
+) -> None:
     assert_error(reader.get(url("ice/dialogues"), params=query), 400, "InvalidParameter", message)
 
 
-def test_unknown_collection_is_not_found(reader: TestClient) -> None:
+def test_unknown_collection_is_not_found(reader: TestClient, assert_error: Callable[..., str]) -> None:
     assert_error(reader.get("/_emulator/records/ice/nope"), 404, "NotFound")
     assert_error(reader.get("/_emulator/records/aws/dialogues"), 404, "NotFound")
 
@@ -258,7 +203,9 @@ def test_unknown_collection_is_not_found(reader: TestClient) -> None:
 # -- loads --
 
 
-def test_get_output_is_a_valid_put_body_and_the_round_trip_changes_nothing(client: TestClient) -> None:
+def test_get_output_is_a_valid_put_body_and_the_round_trip_changes_nothing(
+    client: TestClient, vendor_listings: Callable[[TestClient], list[Any]]
+) -> None:
     """Every collection read and written back as is: all replaced, none inserted, every vendor answer the same."""
     before = vendor_listings(client)
     for collection in COLLECTIONS:
@@ -309,7 +256,9 @@ def test_the_same_id_under_two_tenants_is_two_records(client: TestClient) -> Non
     ],
     ids=["bad-field", "unknown-tenant", "missing-fields", "not-an-object"],
 )
-def test_put_is_all_or_nothing(client: TestClient, last: Any, status: int, code: str) -> None:
+def test_put_is_all_or_nothing(
+    client: TestClient, last: Any, status: int, code: str, assert_error: Callable[..., str]
+) -> None:
     """A bad last entry: the valid ones before it (a new record and a replacement) are not applied either."""
     before = entries(client, "ice/dialogues")
     existing = copy.deepcopy(before[0])
@@ -319,7 +268,7 @@ def test_put_is_all_or_nothing(client: TestClient, last: Any, status: int, code:
     assert ice_dialogues(client, "s-test") == []
 
 
-def test_put_is_all_or_nothing_for_vendor_rules(client: TestClient) -> None:
+def test_put_is_all_or_nothing_for_vendor_rules(client: TestClient, assert_error: Callable[..., str]) -> None:
     before = entries(client, "fixie/conversations")
     body = [
         conversation("c-ok", "2025-07-01T00:00:00.000Z"),
@@ -329,7 +278,9 @@ def test_put_is_all_or_nothing_for_vendor_rules(client: TestClient) -> None:
     assert entries(client, "fixie/conversations") == before
 
 
-def test_invalid_entry_names_index_id_and_field_exactly_like_fixture_files(client: TestClient, tmp_path: Path) -> None:
+def test_invalid_entry_names_index_id_and_field_exactly_like_fixture_files(
+    client: TestClient, tmp_path: Path, assert_error: Callable[..., str]
+) -> None:
     bad = dialogue("d2", 0)
     bad["record"]["Time"] = None
     body = [dialogue("d1", 1000), bad]
@@ -370,18 +321,20 @@ def test_invalid_entry_names_index_id_and_field_exactly_like_fixture_files(clien
         ),
     ],
 )
-def test_malformed_entries_are_400_invalid_entry(client: TestClient, collection: str, body: Any, message: str) -> None:
+def test_malformed_entries_are_400_invalid_entry(
+    client: TestClient, collection: str, body: Any, message: str, assert_error: Callable[..., str]
+) -> None:
     assert_error(put(client, collection, body), 400, "InvalidEntry", message)
 
 
-def test_body_that_is_not_json_is_400_invalid_parameter(client: TestClient) -> None:
+def test_body_that_is_not_json_is_400_invalid_parameter(client: TestClient, assert_error: Callable[..., str]) -> None:
     r = client.put(url("ice/dialogues"), content=b"[{nope", headers={"Content-Type": "application/json"})
     message = assert_error(r, 400, "InvalidParameter")
     assert message.startswith("(body): not JSON: ")
     assert_error(client.put(url("ice/dialogues"), content=b"\xff\xfe"), 400, "InvalidParameter")
 
 
-def test_unknown_tenant_is_409_entry_rejected(client: TestClient) -> None:
+def test_unknown_tenant_is_409_entry_rejected(client: TestClient, assert_error: Callable[..., str]) -> None:
     r = put(client, "ice/dialogues", [dialogue("d1", 1), dialogue("d2", 2, tenant="999")])
     assert_error(r, 409, "EntryRejected", 'ice/dialogues: entry 1 (d2): ice has no tenant "999"')
     r = put(client, "fixie/agents", [{"tenant": "nobody", "record": {"agentId": "a1", "handle": "h"}}])
@@ -392,20 +345,22 @@ def test_unknown_tenant_is_409_entry_rejected(client: TestClient) -> None:
     "agent",
     ["no-such-agent", AGENT_2],  # an agent nobody has, and another owner's agent
 )
-def test_fixie_conversation_of_an_agent_the_owner_lacks_is_409(client: TestClient, agent: str) -> None:
+def test_fixie_conversation_of_an_agent_the_owner_lacks_is_409(
+    client: TestClient, agent: str, assert_error: Callable[..., str]
+) -> None:
     r = put(client, "fixie/conversations", [conversation("c1", "2025-07-01T00:00:00.000Z", agent=agent)])
     message = f'fixie/conversations: entry 0 (c1): agent "{agent}" of "{OWNER_1}" does not exist'
     assert_error(r, 409, "EntryRejected", message)
 
 
-def test_fixie_turn_rules_are_409(client: TestClient) -> None:
+def test_fixie_turn_rules_are_409(client: TestClient, assert_error: Callable[..., str]) -> None:
     body = conversation("c1", "2025-07-01T00:00:00.000Z")
     body["record"]["turns"][0]["state"] = "in-progress"
     message = "fixie/conversations: entry 0 (c1): field record.turns.0: Value error, user turns are always done"
     assert_error(put(client, "fixie/conversations", [body]), 409, "EntryRejected", message)
 
 
-def test_calendar_invalid_metastudio_create_time_is_409(client: TestClient) -> None:
+def test_calendar_invalid_metastudio_create_time_is_409(client: TestClient, assert_error: Callable[..., str]) -> None:
     room = copy.deepcopy(entries(client, "metastudio/smart_chat_rooms")[0])
     room["record"]["room_id"] = "room-x"
     room["record"]["create_time"] = "2023-02-30T10:00:00Z"
@@ -426,7 +381,7 @@ def test_ice_instance_start_time_past_the_months_end_rolls_over(client: TestClie
 # -- deletes --
 
 
-def test_delete_answers_204_then_404(client: TestClient) -> None:
+def test_delete_answers_204_then_404(client: TestClient, assert_error: Callable[..., str]) -> None:
     first = entries(client, "ice/dialogues")[0]
     id_ = first["record"]["DialogueId"]
     total = len(entries(client, "ice/dialogues"))
@@ -445,14 +400,14 @@ def test_delete_answers_204_then_404(client: TestClient) -> None:
     )
 
 
-def test_delete_with_tenant_only_touches_that_tenant(client: TestClient) -> None:
+def test_delete_with_tenant_only_touches_that_tenant(client: TestClient, assert_error: Callable[..., str]) -> None:
     assert put(client, "ice/dialogues", [dialogue("mine", 1000)]).status_code == 200
     r = client.delete(f"{url('ice/dialogues')}/mine", params={"tenant": ACCOUNT_2})
     assert_error(r, 404, "RecordNotFound", f'No record "mine" in ice/dialogues of tenant "{ACCOUNT_2}".')
     assert [d["DialogueId"] for d in ice_dialogues(client, "s-test")] == ["mine"]
 
 
-def test_delete_of_an_id_two_tenants_hold_needs_a_tenant(client: TestClient) -> None:
+def test_delete_of_an_id_two_tenants_hold_needs_a_tenant(client: TestClient, assert_error: Callable[..., str]) -> None:
     body = [dialogue("shared", 1000, tenant=ACCOUNT_1), dialogue("shared", 2000, tenant=ACCOUNT_2)]
     assert put(client, "ice/dialogues", body).status_code == 200
     message = f'Record "shared" exists for several tenants ({ACCOUNT_1}, {ACCOUNT_2}); name one with ?tenant=.'

@@ -7,15 +7,12 @@ One live server (scale 0.05) serves the module; every test starts from `POST /_e
 from __future__ import annotations
 
 import re
-import socket
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 import requests
-import uvicorn
 from huaweicloudsdkcore.auth.credentials import BasicCredentials  # type: ignore[import-untyped]
 from huaweicloudsdkcore.exceptions.exceptions import (  # type: ignore[import-untyped]
     ClientRequestException,
@@ -25,9 +22,6 @@ from huaweicloudsdkcore.exceptions.exceptions import (  # type: ignore[import-un
 from huaweicloudsdkcore.http.http_config import HttpConfig  # type: ignore[import-untyped]
 from huaweicloudsdkcore.http.http_handler import HttpHandler  # type: ignore[import-untyped]
 from huaweicloudsdkmetastudio.v1 import ListSmartChatRoomsRequest, MetaStudioClient  # type: ignore[import-untyped]
-
-from emulator.app import create_app
-from emulator.core.settings import Settings
 
 PROJECT_A = "0123456789abcdef0123456789abcdef"
 PROJECT_B = "fedcba9876543210fedcba9876543210"
@@ -46,29 +40,10 @@ START_RECORDS = {
 TIMEOUT = 10
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def url() -> Iterator[str]:
-    """One live uvicorn server for the module (what `live_factory(scale=0.05)` starts, kept for every test)."""
-    port = _free_port()
-    app = create_app(Settings(scale=0.05))
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", loop="uvloop", http="httptools")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+def url(module_live_url: str) -> str:
+    """The module's own live server (auth=verify, scale 0.05); every test starts from a reset."""
+    return module_live_url
 
 
 @pytest.fixture(autouse=True)
