@@ -15,8 +15,9 @@ from emulator.core import state as control
 from emulator.core.clock import Clock
 from emulator.core.dataset import Databases, DatasetSpec, build_dataset
 from emulator.core.fixtures import MANIFEST, FixtureCodec, FixtureError, FixtureSource, entry_label
-from emulator.core.journal import Journal, NonceCache
+from emulator.core.journal import Journal
 from emulator.core.journal import connect as connect_runtime
+from emulator.core.nonces import MemoryNonces, SharedNonces
 from emulator.core.settings import Settings
 from emulator.core.state import ControlState, TenantRow
 from emulator.core.store import Store
@@ -68,7 +69,7 @@ class Emulator:
         runtime = connect_runtime(None if settings.data_dir is None else settings.data_dir / RUNTIME_FILE)
         # Alone, the process batches journal writes; workers sharing the data dir write each request at once.
         self.journal = Journal(runtime, settings.journal_size, batch=JOURNAL_BATCH if settings.data_dir is None else 1)
-        self.nonces = NonceCache(runtime)
+        self.nonces = MemoryNonces() if settings.data_dir is None else SharedNonces(runtime)
 
     # -- datasets --
     def _startup_spec(self) -> DatasetSpec:

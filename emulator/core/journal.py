@@ -1,13 +1,10 @@
-"""Request journal and nonce cache: high-churn runtime data, in their own SQLite database.
+"""The request journal: high-churn runtime data, in the runtime database (with the shared nonce cache).
 
-They live apart from the live store so that their per-request writes neither bump the store's `data_version`
-(which would make every worker re-read the control state on every request) nor take its write lock. In memory by
-default; with `--data-dir` a WAL file shared by the workers (so any worker lists every request and catches any
-replayed nonce), written without fsync: losing the journal's tail to a power cut is acceptable, not a data loss.
-
-Both are bounded and expire incrementally: the journal drops its oldest entries past `--journal-size` (FIFO), and
-the nonce cache deletes expired nonces in small batches through an index on their time, so a check costs the same
-at 10^3 and 10^6 live nonces.
+It lives apart from the live store so that its per-request writes neither bump the store's `data_version` (which
+would make every worker re-read the control state on every request) nor take its write lock. In memory by default;
+with `--data-dir` a WAL file shared by the workers (so any worker lists every request), written without fsync:
+losing the journal's tail to a power cut is acceptable, not a data loss. Bounded: the oldest entries past
+`--journal-size` are dropped (FIFO).
 """
 
 from __future__ import annotations
@@ -19,8 +16,6 @@ from typing import Any
 
 from emulator.core.journal_entry import entry
 
-# Expired nonces are deleted once every this many recorded ones (amortized O(1) per check).
-NONCE_PRUNE_EVERY = 256
 # The journal drops entries past its size once every this many requests.
 TRIM_EVERY = 64
 
@@ -31,6 +26,7 @@ def connect(path: Path | None) -> sqlite3.Connection:
     conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: a window of 10^6 nonces stays in the page cache
     return conn
 
 
@@ -129,32 +125,3 @@ class Journal:
     def clear(self) -> None:
         self._pending.clear()
         self.conn.execute("DELETE FROM journal")
-
-
-class NonceCache:
-    """Signature nonces seen inside the signature window, by key (credential and nonce)."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-        conn.execute("CREATE TABLE IF NOT EXISTS nonces (key TEXT PRIMARY KEY, at REAL NOT NULL) WITHOUT ROWID")
-        conn.execute("CREATE INDEX IF NOT EXISTS nonces_at ON nonces (at)")
-        self._recorded = 0
-
-    def seen(self, key: str, now: float, window: float) -> bool:
-        row = self.conn.execute("SELECT at FROM nonces WHERE key=?", (key,)).fetchone()
-        return row is not None and abs(now - row[0]) < window
-
-    def record(self, key: str, now: float, window: float) -> bool:
-        """Remember a nonce; False if another request (any worker) recorded it inside the window first."""
-        cur = self.conn.execute(
-            "INSERT INTO nonces (key, at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET at = excluded.at "
-            "WHERE abs(excluded.at - nonces.at) >= ?",
-            (key, now, window),
-        )
-        self._recorded += 1
-        if self._recorded % NONCE_PRUNE_EVERY == 0:
-            self.conn.execute("DELETE FROM nonces WHERE at < ?", (now - window,))
-        return cur.rowcount > 0
-
-    def size(self) -> int:
-        return int(self.conn.execute("SELECT COUNT(*) FROM nonces").fetchone()[0])

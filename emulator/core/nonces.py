@@ -1,0 +1,79 @@
+"""Signature nonces seen inside the signature window, so a replayed ICE request is refused.
+
+Both caches expire incrementally, so a check costs the same at 10^3 and 10^6 live nonces and memory stays bounded
+by the window: a process on its own keeps a dict and a queue in arrival order (each check pops what has expired);
+workers sharing `--data-dir` keep one table in the runtime database, keyed by a 64-bit digest of the nonce, and
+delete expired rows in batches through an index on their time (so a replay is refused whichever worker sees it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections import deque
+
+# The shared table deletes its expired nonces once every this many recorded ones (amortized O(1) per check).
+PRUNE_EVERY = 256
+
+
+class MemoryNonces:
+    def __init__(self) -> None:
+        self._at: dict[str, float] = {}
+        self._arrivals: deque[tuple[float, str]] = deque()
+
+    def seen(self, key: str, now: float, window: float) -> bool:
+        self._expire(now, window)
+        at = self._at.get(key)
+        return at is not None and abs(now - at) < window
+
+    def record(self, key: str, now: float, window: float) -> bool:
+        """Remember a nonce; False if it was recorded inside the window already."""
+        if self.seen(key, now, window):
+            return False
+        self._at[key] = now
+        self._arrivals.append((now, key))
+        return True
+
+    def _expire(self, now: float, window: float) -> None:
+        arrivals = self._arrivals
+        while arrivals and now - arrivals[0][0] >= window:
+            at, key = arrivals.popleft()
+            if self._at.get(key) == at:  # not recorded again since
+                del self._at[key]
+
+    def size(self) -> int:
+        return len(self._at)
+
+
+class SharedNonces:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        conn.execute("CREATE TABLE IF NOT EXISTS nonces (digest INTEGER PRIMARY KEY, at REAL NOT NULL)")
+        conn.execute("CREATE INDEX IF NOT EXISTS nonces_at ON nonces (at)")
+        self._recorded = 0
+
+    def seen(self, key: str, now: float, window: float) -> bool:
+        row = self.conn.execute("SELECT at FROM nonces WHERE digest=?", (_digest(key),)).fetchone()
+        return row is not None and abs(now - row[0]) < window
+
+    def record(self, key: str, now: float, window: float) -> bool:
+        """Remember a nonce; False if another request (any worker) recorded it inside the window first."""
+        cur = self.conn.execute(
+            "INSERT INTO nonces (digest, at) VALUES (?, ?) ON CONFLICT (digest) DO UPDATE SET at = excluded.at "
+            "WHERE abs(excluded.at - nonces.at) >= ?",
+            (_digest(key), now, window),
+        )
+        self._recorded += 1
+        if self._recorded % PRUNE_EVERY == 0:
+            self.conn.execute("DELETE FROM nonces WHERE at < ?", (now - window,))
+        return cur.rowcount > 0
+
+    def size(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM nonces").fetchone()[0])
+
+
+def _digest(key: str) -> int:
+    """64 bits of the key: an integer key keeps the table small and its lookups fast; a collision needs 2^32 nonces."""
+    return int.from_bytes(
+        hashlib.blake2b(key.encode("utf-8", "surrogateescape"), digest_size=8).digest(), "big", signed=True
+    )
