@@ -54,7 +54,9 @@ class RequestTap:
         try:
             await self.app(scope, _replay(body, receive), answer.send)
         except Exception as exc:
-            # Starlette's error middleware (inside this tap) has already logged it and, if it could, answered.
+            # The app's internal-error handler (run by Starlette's error middleware, inside this tap) has logged it
+            # and answered in the owner's envelope; Starlette re-raises only for the server's sake. If nothing was
+            # answered (the handler itself failed), answer here.
             if not answer.started:
                 log.exception("unhandled error on %s %s", scope["method"], scope["path"], exc_info=exc)
                 request = Request(scope)
