@@ -23,7 +23,7 @@ from emulator.admin.models import ControlPlaneError
 from emulator.admin.routes import admin_router
 from emulator.core.context import Emulator
 from emulator.core.settings import Settings
-from emulator.core.vendor import Vendor, VendorContract
+from emulator.core.vendor import ErrorDialect, Vendor, VendorContract
 from emulator.vendors import VENDOR_TYPES
 
 REF = "#/components/schemas/{model}"
@@ -43,20 +43,25 @@ CONTROL_PLANE = VendorContract(
 
 def build_specs() -> dict[str, dict[str, Any]]:
     emu = Emulator(Settings(scale=0.01), VENDOR_TYPES, ControlPlaneErrors())
-    specs = {v.name: _spec(list(v.router(emu).routes), with_faults(v)) for v in emu.vendors}
-    specs["emulator"] = _spec(list(admin_router(emu).routes), CONTROL_PLANE)
+    specs = {v.name: _spec(list(v.router(emu).routes), with_error_table(v, v.contract())) for v in emu.vendors}
+    control_plane = with_error_table(emu.control_plane, CONTROL_PLANE)
+    specs["emulator"] = _spec(list(admin_router(emu).routes), control_plane)
     return specs
 
 
-def with_faults(vendor: Vendor) -> VendorContract:
-    """The vendor's contract, its statuses completed from its error table's fault errors (one source of truth)."""
-    contract = vendor.contract()
+def with_error_table(dialect: ErrorDialect, contract: VendorContract) -> VendorContract:
+    """The contract's statuses completed from the party's error table: the errors fault rules can inject and the
+    edge's refusals (a body over the limit, a foreign Host, too many connections), so none goes undocumented."""
     statuses = dict(contract.error_statuses)
-    injected: dict[int, list[str]] = {}
-    for name, spec in vendor.fault_errors.items():
-        injected.setdefault(spec.status, []).append(name)
-    for status, names in injected.items():
-        note = f"Fault rules can inject: {', '.join(names)}."
+    notes: dict[int, list[str]] = {}
+    faults = dialect.fault_errors if isinstance(dialect, Vendor) else {}
+    for name, spec in faults.items():
+        notes.setdefault(spec.status, []).append(f"{name} (a fault rule)")
+    edge = ((dialect.too_large(0), "body too large"), (dialect.misdirected("host"), "Host not served"))
+    for err, why in (*edge, (dialect.overloaded(0), "too many connections")):
+        notes.setdefault(err.status, []).append(why)
+    for status, found in notes.items():
+        note = f"Also: {', '.join(found)}."
         statuses[status] = f"{statuses[status]} {note}" if status in statuses else note
     return dataclasses.replace(contract, error_statuses=dict(sorted(statuses.items())))
 

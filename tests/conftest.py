@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from emulator.app import create_app
 from emulator.core.settings import Settings
+from emulator.server import EmulatorConfig
 
 SEED = 20201109
 
@@ -51,9 +52,10 @@ def free_port() -> int:
 
 @contextmanager
 def serve(app: FastAPI) -> Iterator[str]:
-    """Run `app` under uvicorn (uvloop + httptools) on a free 127.0.0.1 port; yields the base URL."""
+    """Run `app` under uvicorn as `emulator serve` configures it (uvloop, httptools with its header timeout and
+    connection cap) on a free 127.0.0.1 port; yields the base URL."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", loop="uvloop", http="httptools")
+    config = EmulatorConfig(app, app.state.emulator.settings, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

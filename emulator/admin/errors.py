@@ -10,7 +10,7 @@ from typing import ClassVar
 from fastapi import Request, Response
 
 from emulator.core.errors import ErrorSpec, VendorError, error
-from emulator.core.http import request_id
+from emulator.core.http import request_id, routing_key
 from emulator.core.params import ParamProblem
 from emulator.core.vendor import ErrorDialect
 from emulator.core.wirejson import render
@@ -30,13 +30,21 @@ AMBIGUOUS_RECORD = ErrorSpec(
 )
 FAULT_NOT_FOUND = ErrorSpec("FaultNotFound", 404, 'No fault rule "{id}".')
 INTERNAL = ErrorSpec("InternalError", 500, "The emulator failed unexpectedly; see its log.")
+PAYLOAD_TOO_LARGE = ErrorSpec("PayloadTooLarge", 413, "The request body exceeds {limit} bytes.")
+UNAVAILABLE = ErrorSpec("ServiceUnavailable", 503, "Too many open connections (limit {limit}); retry later.")
+MISDIRECTED = ErrorSpec(
+    "MisdirectedRequest",
+    421,
+    'The Host "{host}" is not served: the emulator is bound to loopback; allow it with --allowed-hosts.',
+)
 
 
 class ControlPlaneErrors(ErrorDialect):
     name: ClassVar[str] = "emulator"
 
     def owns_path(self, path: str) -> bool:
-        return path == PREFIX or path.startswith(PREFIX + "/")
+        key = routing_key(path)
+        return key == PREFIX or key.startswith(PREFIX + "/")
 
     def render(self, err: VendorError, request: Request) -> Response:
         body = {"error": {"code": err.code, "message": err.message, "requestId": str(request_id(request))}}
@@ -51,3 +59,12 @@ class ControlPlaneErrors(ErrorDialect):
 
     def internal_error(self) -> VendorError:
         return error(INTERNAL)
+
+    def too_large(self, limit: int) -> VendorError:
+        return error(PAYLOAD_TOO_LARGE, limit=limit)
+
+    def overloaded(self, limit: int) -> VendorError:
+        return error(UNAVAILABLE, limit=limit)
+
+    def misdirected(self, host: str) -> VendorError:
+        return error(MISDIRECTED, host=host)

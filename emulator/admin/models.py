@@ -7,10 +7,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from emulator.core.fixtures import MAX_SEED
 from emulator.core.params import JSON_INTEGER
 
-# Seeds a JSON client can send exactly (an IEEE double holds every integer up to 2**53).
-MAX_SEED = 2**53 - 1
 # Generated data per tenant grows with the scale; above this, start the emulator with --scale instead.
 MAX_API_SCALE = 100.0
 RFC3339 = (

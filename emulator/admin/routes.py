@@ -18,6 +18,8 @@ from emulator.admin.snapshot import add_snapshot_routes
 from emulator.admin.tenants import add_tenant_routes
 from emulator.core.clock import Clock, parse_instant, rfc3339
 from emulator.core.context import Emulator
+from emulator.core.errors import error
+from emulator.core.fixtures import FixtureError
 
 
 def admin_router(emu: Emulator) -> APIRouter:
@@ -43,7 +45,10 @@ def admin_router(emu: Emulator) -> APIRouter:
         return dataset(emu)
 
     async def seed(body: SeedRequest) -> Dataset:
-        emu.reseed(body.seed, emu.scale if body.scale is None else body.scale)
+        try:
+            emu.reseed(body.seed, emu.scale if body.scale is None else body.scale)
+        except FixtureError as exc:  # the fixtures do not fit this seed's data (a conversation of a generated agent)
+            raise error(E.ENTRY_REJECTED, detail=str(exc)) from None
         return dataset(emu)
 
     async def get_clock() -> ClockState:
@@ -66,7 +71,15 @@ def admin_router(emu: Emulator) -> APIRouter:
         "/reset", reset, methods=["POST"], response_model=Dataset, operation_id="Reset", summary=summary
     )
     summary = "Regenerate the generated data from another seed and scale (fixtures still overlay)"
-    router.add_api_route("/seed", seed, methods=["POST"], response_model=Dataset, operation_id="Seed", summary=summary)
+    router.add_api_route(
+        "/seed",
+        seed,
+        methods=["POST"],
+        response_model=Dataset,
+        operation_id="Seed",
+        summary=summary,
+        responses={409: {"description": "EntryRejected: the fixtures do not fit the data of this seed"}},
+    )
     router.add_api_route("/clock", get_clock, methods=["GET"], response_model=ClockState, operation_id="GetClock")
     summary = "Run the clock at an offset from wall time, or freeze it"
     router.add_api_route(

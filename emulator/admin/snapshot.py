@@ -3,19 +3,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from emulator.admin import errors as E
-from emulator.admin.models import MAX_SEED, Dataset
+from emulator.admin.models import Dataset
 from emulator.admin.records import REF, entry_schemas
 from emulator.admin.responses import dataset, json_response, read_json_body
 from emulator.core.context import Emulator
 from emulator.core.errors import error
-from emulator.core.fixtures import SNAPSHOT_FORMAT, SNAPSHOT_VERSION, FixtureError, FixtureSource
-from emulator.core.params import JSON_INTEGER
+from emulator.core.fixtures import MAX_SEED, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, FixtureError, FixtureSource
 
 
 def snapshot_of(emu: Emulator) -> dict[str, Any]:
@@ -77,51 +75,16 @@ def snapshot_schema(emu: Emulator) -> tuple[dict[str, Any], dict[str, Any]]:
     return schema, components
 
 
-class SnapshotManifest(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-    generate: bool = False
-    tenants: dict[str, list[dict[str, Any]]]
-
-
-class SnapshotShape(BaseModel):
-    """The envelope, checked before the entries (which are validated exactly like fixture files)."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-    format: Literal["agent-api-emulator/snapshot"]
-    version: Literal[1]
-    seed: Annotated[int, Field(ge=0, le=MAX_SEED), JSON_INTEGER] | None = None  # absent: keep the current one
-    manifest: SnapshotManifest
-    records: dict[str, list[Any]] = {}
-
-    @field_validator("seed", mode="before")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("an integer, or no seed at all")
-        return value
-
-
 def add_snapshot_routes(router: APIRouter, emu: Emulator) -> None:
     schema, components = snapshot_schema(emu)
-    vendor_names = {v.name for v in emu.vendors}
-    collections = set(schema["properties"]["records"]["properties"])
 
     async def get_snapshot() -> Response:
         return json_response(snapshot_of(emu))
 
     async def post_snapshot(request: Request) -> Dataset:
-        data = read_json_body(request)
+        """Checked exactly as `serve --fixtures <snapshot file>` checks one (the envelope, then every entry)."""
         try:
-            body = SnapshotShape.model_validate(data)
-        except ValidationError as exc:
-            err = exc.errors(include_url=False)[0]
-            where = ".".join(str(p) for p in err["loc"]) or "(body)"
-            raise error(E.INVALID_SNAPSHOT, detail=f"{where}: {err['msg']}") from None
-        unknown = (set(body.manifest.tenants) - vendor_names) | (set(body.records) - collections)
-        if unknown:
-            raise error(E.INVALID_SNAPSHOT, detail=f"unknown sections: {', '.join(sorted(unknown))}")
-        try:
-            emu.restore(FixtureSource.snapshot(data))
+            emu.restore(FixtureSource.snapshot(read_json_body(request)))
         except FixtureError as exc:
             raise error(E.ENTRY_REJECTED if exc.rule else E.INVALID_SNAPSHOT, detail=str(exc)) from None
         return dataset(emu)

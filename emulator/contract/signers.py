@@ -33,7 +33,7 @@ class Signer(requests.auth.AuthBase):
 
 
 class IceV3Signer(Signer):
-    """ACS3-HMAC-SHA256, signing the x-acs-* headers as the current ICE SDK does."""
+    """ACS3-HMAC-SHA256, signing host, the x-acs-* headers and a body's content-type, as the current ICE SDK does."""
 
     def __init__(self, access_key_id: str, secret: str, version: str = "2020-11-09", only_marked: bool = False) -> None:
         self.access_key_id, self.secret, self.version = access_key_id, secret, version
@@ -47,8 +47,8 @@ class IceV3Signer(Signer):
         r.headers["x-acs-signature-nonce"] = uuid.uuid4().hex
         r.headers["x-acs-content-sha256"] = alibaba.sha256_hex(body)
         r.headers["host"] = url.netloc
-        signed = sorted(k.lower() for k in r.headers if k.lower() == "host" or k.lower().startswith("x-acs-"))
         headers = {k.lower(): [v if isinstance(v, str) else v.decode()] for k, v in r.headers.items()}
+        signed = sorted(alibaba.acs3_required_signed_headers(headers, bool(body)))
         canonical = alibaba.acs3_canonical_request(
             r.method or "GET",
             url.path or "/",

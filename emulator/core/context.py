@@ -10,11 +10,13 @@ from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
+from pydantic import ValidationError
+
 from emulator import __version__
 from emulator.core import state as control
 from emulator.core.clock import Clock
-from emulator.core.dataset import Databases, DatasetSpec, build_dataset
-from emulator.core.fixtures import MANIFEST, FixtureCodec, FixtureError, FixtureSource, entry_label
+from emulator.core.dataset import RUNTIME_FILE, Databases, DatasetSpec, build_dataset
+from emulator.core.fixtures import MANIFEST, FixtureCodec, FixtureError, FixtureSource
 from emulator.core.journal import Journal
 from emulator.core.journal import connect as connect_runtime
 from emulator.core.nonces import MemoryNonces, SharedNonces
@@ -24,7 +26,6 @@ from emulator.core.store import Store
 from emulator.core.vendor import ErrorDialect, Vendor
 
 STORE_FORMAT = 2
-RUNTIME_FILE = "runtime.sqlite3"
 JOURNAL_BATCH = 64
 # Meta values a reseed or a snapshot restore carries over (they describe the run, not the dataset).
 RUN_META = ("dataset", "clock", "tenant_seq", "fault_seq")
@@ -37,18 +38,48 @@ def default_manifest() -> dict[str, Any]:
 
 
 def load_manifest(fixtures: FixtureSource | None) -> dict[str, Any]:
-    """Default tenants, with any vendor section of the fixtures manifest replacing the default one."""
+    """Default tenants, with any vendor section of the fixtures manifest replacing the default one (the sections'
+    shape is checked by `validate_tenants`, which knows the vendors)."""
     manifest = default_manifest()
     own = fixtures.manifest if fixtures is not None else None
     if own is not None:
-        tenants = own.get("tenants", {})
-        if not isinstance(tenants, dict):
-            raise FixtureError(f'{fixtures.label if fixtures else ""}: manifest: "tenants" must be a JSON object')
-        manifest["generate"] = bool(own.get("generate", True))
-        manifest["tenants"] = {**manifest["tenants"], **tenants}
-        if isinstance(own.get("seed"), int):
-            manifest["seed"] = own["seed"]
+        manifest["generate"] = True if own["generate"] is None else own["generate"]
+        manifest["tenants"] = {**manifest["tenants"], **own["tenants"]}
+    if fixtures is not None and fixtures.seed is not None:
+        manifest["seed"] = fixtures.seed
     return manifest
+
+
+def validate_tenants(
+    vendors: Sequence[Vendor], sections: dict[str, Any], label: str
+) -> dict[str, list[dict[str, Any]]]:
+    """Each vendor's tenants validated (its tenant model) and normalised; `label` names the manifest in errors. A
+    section of no vendor, or one tenant id twice, is refused."""
+    names = sorted(v.name for v in vendors)
+    for name in sections:
+        if name not in names:
+            raise FixtureError(
+                f"{label}: field tenants.{name}: not a vendor of this emulator (known: {', '.join(names)})"
+            )
+    valid: dict[str, list[dict[str, Any]]] = {}
+    for vendor in vendors:
+        seen: dict[str, int] = {}
+        docs = valid.setdefault(vendor.name, [])
+        for index, doc in enumerate(sections.get(vendor.name, [])):
+            given = doc.get(vendor.tenant_key) if isinstance(doc, dict) else None
+            entry = f"tenants.{vendor.name}: entry {index}" + (f" ({given})" if isinstance(given, str) else "")
+            try:
+                docs.append(vendor.validate_tenant(doc))
+            except ValidationError as exc:
+                err = exc.errors(include_url=False)[0]
+                where = ".".join(str(p) for p in err["loc"]) or "(tenant)"
+                raise FixtureError(f"{label}: {entry}: field {where}: {err['msg']}") from None
+            before = seen.setdefault(vendor.tenant_id(docs[-1]), index)
+            if before != index:
+                raise FixtureError(
+                    f"{label}: {entry}: field {vendor.tenant_key}: the same id as entry {before}", rule=True
+                )
+    return valid
 
 
 class Emulator:
@@ -57,8 +88,13 @@ class Emulator:
         self.control_plane = control_plane
         self.fixtures = FixtureSource.open(settings.fixtures) if settings.fixtures is not None else None
         self.manifest = load_manifest(self.fixtures)
-        tenants = self.manifest["tenants"]
-        self.vendors = [cls(tenants.get(cls.name, [])) for cls in vendor_types]
+        self.vendors = [cls([]) for cls in vendor_types]
+        label = self.fixtures.manifest_label if self.fixtures is not None else MANIFEST
+        valid = validate_tenants(self.vendors, self.manifest["tenants"], label)
+        for vendor in self.vendors:
+            vendor.load_tenants(valid[vendor.name])
+        if self.fixtures is not None:
+            self.fixtures.check_collections(self.collection_keys())
         self.startup = self._startup_spec()
         self.databases = Databases(settings.data_dir, self.startup, self.build)
         self.store = Store(self.databases.live)
@@ -106,49 +142,28 @@ class Emulator:
     def reseed(self, seed: int, scale: float) -> None:
         """Regenerate every current tenant's generated data from another seed; fixtures still overlay. Writes made
         since are dropped; tenants, fault rules and the clock stay."""
-        spec = DatasetSpec(self.startup.key, seed, scale, tuple(self.state.tenants), self.fixtures, self.clock)
+        # Fixture entries of a tenant deleted since are left out, as its records were.
+        tenants = tuple(self.state.tenants)
+        spec = DatasetSpec(self.startup.key, seed, scale, tenants, self.fixtures, self.clock, strict=False)
         self._replace(spec)
 
     def restore(self, source: FixtureSource) -> None:
         """A snapshot's tenants, records and seed; fault rules and the clock stay. A tenant served before keeps
-        whether it has generated data (what a later reseed regenerates)."""
-        manifest = source.manifest or {}
-        sections = manifest.get("tenants", {})
-        if not isinstance(sections, dict):
-            raise FixtureError(f'{source.label}: manifest: "tenants" must be a JSON object')
-        generate = bool(manifest.get("generate", False))
-        tenants: dict[tuple[str, str], TenantRow] = {}
+        whether it has generated data (what a later reseed regenerates). Checked as fixture files are: an entry of a
+        tenant the snapshot lacks is refused (FixtureError, a rule break)."""
+        source.check_collections(self.collection_keys())
+        manifest = source.manifest or {"generate": None, "tenants": {}}
+        generate = bool(manifest["generate"])
+        sections = validate_tenants(self.vendors, manifest["tenants"], source.manifest_label)
+        rows = []
         for vendor in self.vendors:
-            for doc in sections.get(vendor.name, []):
-                try:
-                    valid = vendor.validate_tenant(doc)
-                except ValueError as exc:
-                    raise FixtureError(f"{source.label}: manifest: {vendor.name} tenant: {exc}") from None
-                tenant_id = vendor.tenant_id(valid)
+            for doc in sections[vendor.name]:
+                tenant_id = vendor.tenant_id(doc)
                 known = self.state.tenant(vendor.name, tenant_id)
-                row = TenantRow(vendor.name, tenant_id, valid, known.generate if known else generate)
-                if (row.vendor, row.id) in tenants:
-                    raise FixtureError(f"{source.label}: manifest: {vendor.name} tenant {row.id} twice", rule=True)
-                tenants[(row.vendor, row.id)] = row
-        self._check_entry_tenants(source, set(tenants))
-        seed = manifest.get("seed")
-        seed = self.seed if seed is None else seed
-        rows = tuple(tenants.values())
-        spec = DatasetSpec(self.startup.key, int(seed), self.scale, rows, source, self.clock, generate=generate)
+                rows.append(TenantRow(vendor.name, tenant_id, doc, known.generate if known else generate))
+        seed = self.seed if source.seed is None else source.seed
+        spec = DatasetSpec(self.startup.key, seed, self.scale, tuple(rows), source, self.clock, generate=generate)
         self._replace(spec)
-
-    def _check_entry_tenants(self, source: FixtureSource, tenants: set[tuple[str, str]]) -> None:
-        """Every entry belongs to a tenant the snapshot declares (before validating entries in depth)."""
-        for vendor in self.vendors:
-            for codec in vendor.codecs:
-                key = f"{vendor.name}/{codec.file.removesuffix('.json')}"
-                items = source.raw(key)
-                for index, item in enumerate(items if isinstance(items, list) else []):
-                    tenant = item.get("tenant") if isinstance(item, dict) else None
-                    if isinstance(tenant, str) and (vendor.name, tenant) not in tenants:
-                        label = entry_label(item, index)
-                        message = f'{source.label}: {key}: {label}: {vendor.name} has no tenant "{tenant}"'
-                        raise FixtureError(message, rule=True)
 
     def _replace(self, spec: DatasetSpec) -> None:
         def build(conn: sqlite3.Connection) -> None:
@@ -172,6 +187,15 @@ class Emulator:
     def sync(self) -> None:
         """Once per request: pick up what other workers changed."""
         self.state.refresh()
+
+    @staticmethod
+    def collection_key(vendor: Vendor, codec: FixtureCodec[Any]) -> str:
+        """`<vendor>/<collection>`, as snapshots, fixture paths and the records API name a collection."""
+        return f"{vendor.name}/{codec.file.removesuffix('.json')}"
+
+    def collection_keys(self) -> set[str]:
+        """Every collection served, as fixture files and snapshots name them ("ice/dialogues")."""
+        return {self.collection_key(v, c) for v in self.vendors for c in v.codecs}
 
     def codecs(self) -> list[FixtureCodec[Any]]:
         return [c for v in self.vendors for c in v.codecs]

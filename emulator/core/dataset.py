@@ -7,26 +7,32 @@ a reseed or a snapshot restore builds a new dataset and clones that into the liv
 
 Without `--data-dir` both are in memory. With it, the template is a read-only file named by the dataset's key
 (built once, under a lock, by whichever worker starts first) and the live database is a WAL file beside it that
-every worker opens, so state is shared and every acknowledged write survives `kill -9`.
+every worker opens, so state is shared and every acknowledged write survives `kill -9`. At start-up both are
+checked (`datadir`): a damaged template is rebuilt, a damaged live file is cloned afresh from the template (its
+writes were unreadable anyway), and templates of other datasets are pruned.
 """
 
 from __future__ import annotations
 
 import fcntl
+import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from emulator.core import state
+from emulator.core import datadir, state
 from emulator.core.clock import Clock
-from emulator.core.fixtures import FixtureSource
+from emulator.core.datadir import DataDirError
+from emulator.core.fixtures import FixtureCodec, FixtureError, FixtureSource
 from emulator.core.state import TenantRow
 from emulator.core.store_build import StoreBuilder
-from emulator.core.vendor import Vendor
+from emulator.core.vendor import EntryRejected, Vendor
 
 LIVE_FILE = "live.sqlite3"
+RUNTIME_FILE = "runtime.sqlite3"
 LOCK_FILE = ".build.lock"
 
 
@@ -41,31 +47,63 @@ class DatasetSpec:
     # Whether tenants marked `generate` get generated data in this build (a snapshot restore serves exactly the
     # snapshot, while its tenants keep the mark a later reseed goes by).
     generate: bool = True
+    # A fixture entry of a tenant not in `tenants` is an error (start-up, snapshots); else it is left out (a reseed
+    # after its tenant was deleted).
+    strict: bool = True
+
+
+FixtureSet = list[tuple[Vendor, FixtureCodec[Any], list[Any]]]
 
 
 def build_dataset(conn: sqlite3.Connection, vendors: Sequence[Vendor], spec: DatasetSpec) -> None:
-    """Records (generated, then fixtures overlaid) and control tables, in one transaction."""
+    """Records (generated, then fixtures overlaid) and control tables, in one transaction. Fixtures are validated
+    first (a bad file is reported before any data is generated) and checked against the vendors' rules once the
+    records are in (a Fixie conversation needs its agent, generated or a fixture): FixtureError."""
+    fixtures = fixture_entries(vendors, spec)
     builder = StoreBuilder([c.collection for v in vendors for c in v.codecs])
     by_name = {v.name: v for v in vendors}
     for tenant in spec.tenants:
         if spec.generate and tenant.generate:
             for codec, entry in by_name[tenant.vendor].generate_tenant(spec.seed, spec.scale, tenant.doc):
                 builder.add(codec.collection, [codec.record(entry)])
-    if spec.fixtures is not None:
-        for vendor in vendors:
-            for codec in vendor.codecs:
-                entries = spec.fixtures.entries(vendor.name, codec)
-                if entries:
-                    builder.add(codec.collection, codec.records(entries))
+    for _, codec, entries in fixtures:
+        builder.add(codec.collection, codec.records(entries))
     conn.execute("BEGIN")
-    builder.build(conn)
-    state.create_tables(conn)
-    for tenant in spec.tenants:
-        state.insert_tenant(conn, tenant)
-    for key, value in (("dataset", spec.key), ("seed", spec.seed), ("scale", spec.scale)):
-        state.write_meta(conn, key, value)
-    state.write_meta(conn, "clock", spec.clock.to_json())
+    try:
+        store = builder.build(conn)
+        for vendor, codec, entries in fixtures:
+            try:
+                vendor.check_entries(store, codec, entries)
+            except EntryRejected as exc:
+                assert spec.fixtures is not None
+                where = spec.fixtures.where(f"{vendor.name}/{codec.file.removesuffix('.json')}")
+                raise FixtureError(f"{where}: {exc}", rule=True) from None
+        state.create_tables(conn)
+        for tenant in spec.tenants:
+            state.insert_tenant(conn, tenant)
+        for key, value in (("dataset", spec.key), ("seed", spec.seed), ("scale", spec.scale)):
+            state.write_meta(conn, key, value)
+        state.write_meta(conn, "clock", spec.clock.to_json())
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
     conn.execute("COMMIT")
+
+
+def fixture_entries(vendors: Sequence[Vendor], spec: DatasetSpec) -> FixtureSet:
+    """Every collection's fixture entries, validated; each must belong to one of the spec's tenants."""
+    if spec.fixtures is None:
+        return []
+    out: FixtureSet = []
+    for vendor in vendors:
+        served = {t.id for t in spec.tenants if t.vendor == vendor.name}
+        for codec in vendor.codecs:
+            entries = spec.fixtures.entries(vendor.name, codec, served if spec.strict else None)
+            if entries and not spec.strict:
+                entries = [e for e in entries if e.tenant in served]
+            if entries:
+                out.append((vendor, codec, entries))
+    return out
 
 
 def connect(path: Path | str, *, read_only: bool = False) -> sqlite3.Connection:
@@ -84,27 +122,56 @@ class Databases:
             self.live = connect(":memory:")
             self.template.backup(self.live)
             return
-        data_dir.mkdir(parents=True, exist_ok=True)
+        datadir.prepare(data_dir)
         template_path = data_dir / f"store-{spec.key}.sqlite3"
-        with self.build_lock():
-            if not template_path.exists():
-                tmp = template_path.with_suffix(".building")
-                tmp.unlink(missing_ok=True)
-                conn = connect(tmp)
+        try:
+            with self.build_lock():
+                datadir.prune(data_dir, keep={template_path.name})
+                self.template = self._open_template(template_path, spec.key, build)
+                self.live = self._open_live(data_dir / LIVE_FILE, spec.key)
+                runtime = data_dir / RUNTIME_FILE
+                if runtime.exists():
+                    with _closing(connect(runtime)) as conn:
+                        problem = datadir.damage(conn)
+                    if problem is not None:  # the journal and the nonces: losing them beats a server that fails
+                        datadir.remove(runtime, problem)
+        except (OSError, sqlite3.Error) as exc:
+            raise DataDirError(f"--data-dir {data_dir}: {_reason(exc)}") from None
+
+    def _open_template(self, path: Path, key: str, build: Callable[[sqlite3.Connection], None]) -> sqlite3.Connection:
+        """The start-up dataset's file: reused when sound, else (missing or damaged) built aside and moved in."""
+        if path.exists():
+            problem = _unusable(path, key)
+            if problem is None:
+                return connect(path, read_only=True)
+            datadir.remove(path, problem)
+        tmp = path.with_suffix(".building")
+        tmp.unlink(missing_ok=True)
+        try:
+            with _closing(connect(tmp)) as conn:
                 build(conn)
-                conn.close()
-                tmp.rename(template_path)
-            self.template = connect(template_path, read_only=True)
-            self.live = self._open_live(data_dir / LIVE_FILE, spec.key)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return connect(path, read_only=True)
 
     def _open_live(self, path: Path, key: str) -> sqlite3.Connection:
-        """The shared live file: kept across restarts while it belongs to the same start-up dataset."""
+        """The shared live file: kept across restarts while it is sound and belongs to the same start-up dataset;
+        otherwise replaced by a fresh clone of the template."""
+        if path.exists():
+            problem = _unusable(path, key)
+            if problem is not None:
+                datadir.remove(path, None if problem == OTHER_DATASET else problem)
+        if not path.exists():
+            tmp = path.with_name(LIVE_FILE + ".building")
+            with _closing(connect(tmp)) as conn:
+                self.template.backup(conn)  # written in place (no WAL yet): one copy on disk, not two
+            datadir.remove(path)  # no stale WAL may meet the new file
+            os.replace(tmp, path)
         live = connect(path)
         live.execute("PRAGMA journal_mode=WAL")
         # NORMAL: a commit is in the WAL before it is acknowledged, so a killed process loses nothing.
         live.execute("PRAGMA synchronous=NORMAL")
-        if _dataset_key(live) != key:
-            self.template.backup(live)
         return live
 
     @contextmanager
@@ -138,9 +205,37 @@ class Databases:
         return copy
 
 
+OTHER_DATASET = "another dataset"
+
+
+def _unusable(path: Path, key: str) -> str | None:
+    """Why a template or live file cannot serve the dataset `key`: damaged, or OTHER_DATASET's (other settings or
+    fixtures: not damage); None if it can."""
+    with _closing(connect(path)) as conn:
+        problem = datadir.damage(conn)
+        if problem is None:
+            found = _dataset_key(conn)
+            problem = "no dataset in it" if found is None else None if found == key else OTHER_DATASET
+    return problem
+
+
 def _dataset_key(conn: sqlite3.Connection) -> str | None:
     try:
         value = state.read_meta(conn, "dataset")
     except sqlite3.DatabaseError:  # an empty or foreign file: no control tables
         return None
     return None if value is None else str(value)
+
+
+@contextmanager
+def _closing(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def _reason(exc: OSError | sqlite3.Error) -> str:
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else "")
+    return str(exc)

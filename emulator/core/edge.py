@@ -2,7 +2,12 @@
 
 It sits outside Starlette's own error middleware, so it sees every answer as the client does. Per request it
 - picks up other workers' state changes (`Emulator.sync`);
-- buffers the (small) body into the scope, so auth, handlers and error renderers all read it;
+- refuses, in the owner's envelope, a request on a connection over the server's limit (busy), one naming a foreign
+  Host on loopback (421, `hosts.py`), and a body over the limit (413, never buffered past it);
+- buffers the (small) body into the scope, so auth, handlers and error renderers all read it; a body that stalls
+  longer than `body_timeout_seconds` between reads gets no answer: the connection is closed;
+- answers a WebSocket upgrade with the owner's 404 as a plain HTTP response (the ASGI `websocket.http.response`
+  extension), since no vendor path takes WebSockets;
 - creates the `RequestContext` the pipeline fills in (operation, tenant, auth verdict, fault);
 - carries out connection-level faults (a reset or closed connection, no answer) and garbles a malformed answer;
 - journals the request with what it answered.
@@ -16,29 +21,43 @@ import logging
 import socket
 import struct
 import time
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from emulator.core.http import BODY_KEY, MAX_BODY
+from emulator.core.errors import VendorError
+from emulator.core.hosts import HostPolicy
+from emulator.core.http import BODY_KEY, MAX_BODY, MAX_CONTROL_BODY, OVERLOADED_KEY
 from emulator.core.journal_entry import raw_row
 from emulator.core.request_context import SCOPE_KEY, RequestContext
 
 if TYPE_CHECKING:
     from emulator.core.context import Emulator
+    from emulator.core.vendor import ErrorDialect
 
 log = logging.getLogger("emulator")
-# Control-plane bodies carry whole datasets (record loads, snapshots).
-MAX_CONTROL_BODY = 1 << 30
+
+
+class BodyRead(Enum):
+    """Why a request body was not read: the client left, it stalled, or it went over the limit."""
+
+    DISCONNECTED = "disconnected"
+    TIMED_OUT = "timed_out"
+    TOO_LARGE = "too_large"
 
 
 class RequestTap:
     def __init__(self, app: ASGIApp, emu: Emulator) -> None:
         self.app = app
         self.emu = emu
+        self.hosts = HostPolicy(emu.settings.allowed_hosts, emu.settings.host)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self.websocket(scope, receive, send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -46,27 +65,99 @@ class RequestTap:
         emu.sync()
         owner = emu.dialect_for(scope["path"])
         ctx = scope[SCOPE_KEY] = RequestContext(owner=owner.name)
-        body = await _read_body(receive, MAX_CONTROL_BODY if owner is emu.control_plane else MAX_BODY)
-        if body is None:
-            return  # the client went away before sending its request
-        scope[BODY_KEY] = body
         answer = Answer(send, ctx)
+        limit = MAX_CONTROL_BODY if owner is emu.control_plane else MAX_BODY
+        body = b""
+        refusal = self.refusal(scope, owner, limit)
+        if refusal is None:
+            read = await read_body(receive, limit, emu.settings.body_timeout_seconds)
+            if read is BodyRead.DISCONNECTED:
+                return  # the client went away before sending its request
+            if read is BodyRead.TIMED_OUT:
+                ctx.connection = "close"  # no answer, as nginx does on its body timeout
+            elif read is BodyRead.TOO_LARGE:
+                refusal = owner.too_large(limit)
+            else:
+                body = read
+        scope[BODY_KEY] = body
+        if refusal is not None:
+            await answer_error(owner, refusal, scope, receive, answer.send)
+        elif ctx.connection is None:
+            await self.run_app(owner, scope, _replay(body, receive), answer)
+        if ctx.connection is not None:
+            await drop_connection(send, ctx.connection)
+        self.journal(owner, scope, body, ctx, answer)
+
+    def refusal(self, scope: Scope, owner: ErrorDialect, limit: int) -> VendorError | None:
+        """What the edge answers without reading the body or running a route, if anything."""
+        overloaded = scope.get(OVERLOADED_KEY)
+        if overloaded is not None:
+            err = owner.overloaded(int(overloaded))
+            err.headers["Connection"] = "close"  # frees the connection slot
+            return err
+        host = self.hosts.refused_host(scope)
+        if host is not None:
+            return owner.misdirected(host)
+        declared = next((v for k, v in scope["headers"] if k == b"content-length"), b"")
+        if declared.isdigit() and int(declared) > limit:
+            # Refused before reading a byte (and before `100 Continue`); uvicorn discards what the client still sends.
+            return owner.too_large(limit)
+        return None
+
+    async def run_app(self, owner: ErrorDialect, scope: Scope, receive: Receive, answer: Answer) -> None:
         try:
-            await self.app(scope, _replay(body, receive), answer.send)
+            await self.app(scope, receive, answer.send)
         except Exception as exc:
             # The app's internal-error handler (run by Starlette's error middleware, inside this tap) has logged it
             # and answered in the owner's envelope; Starlette re-raises only for the server's sake. If nothing was
             # answered (the handler itself failed), answer here.
             if not answer.started:
                 log.exception("unhandled error on %s %s", scope["method"], scope["path"], exc_info=exc)
-                request = Request(scope)
-                await owner.render(owner.internal_error(), request)(scope, receive, answer.send)
-        if ctx.connection is not None:
-            await drop_connection(send, ctx.connection)
+                await answer_error(owner, owner.internal_error(), scope, receive, answer.send)
+
+    def journal(self, owner: ErrorDialect, scope: Scope, body: bytes, ctx: RequestContext, answer: Answer) -> None:
+        emu = self.emu
         if owner is not emu.control_plane and emu.journal.enabled:
             duration_ms = round((time.perf_counter() - ctx.started) * 1000, 3)
             row = raw_row(scope, body, ctx, answer.status, answer.headers, int(emu.now() * 1000), duration_ms)
             emu.journal.record(row)
+
+    async def websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """No vendor path takes WebSockets: answer the upgrade with the owner's 404 (or 421 for a foreign Host) as
+        an HTTP response where the server supports that, else refuse it (uvicorn then answers an empty 403)."""
+        if (await receive())["type"] != "websocket.connect":
+            return
+        self.emu.sync()
+        owner = self.emu.dialect_for(scope["path"])
+        # The request as an HTTP GET, for the renderers (request id) and the journal.
+        http_scope: dict[str, Any] = {**scope, "type": "http", "method": "GET", BODY_KEY: b""}
+        ctx = http_scope[SCOPE_KEY] = RequestContext(owner=owner.name)
+        if "websocket.http.response" not in (scope.get("extensions") or {}):
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        host = self.hosts.refused_host(scope)
+        err = owner.misdirected(host) if host is not None else owner.not_found(False)
+        answer = Answer(_as_denial(send), ctx)
+        await answer_error(owner, err, http_scope, receive, answer.send)
+        self.journal(owner, http_scope, b"", ctx, answer)
+
+
+async def answer_error(owner: ErrorDialect, err: VendorError, scope: Scope, receive: Receive, send: Send) -> None:
+    """Answer `err` in the owner's envelope, outside the app's handlers; the journal learns its code."""
+    request = Request(scope, receive)
+    ctx = scope[SCOPE_KEY]
+    assert isinstance(ctx, RequestContext)
+    ctx.code = owner.code_of(err, request)
+    await owner.render(err, request)(scope, receive, send)
+
+
+def _as_denial(send: Send) -> Send:
+    """An HTTP response sent as the answer to a WebSocket upgrade (ASGI `websocket.http.response`)."""
+
+    async def denial(message: Message) -> None:
+        await send({**message, "type": "websocket." + message["type"]})
+
+    return denial
 
 
 class Answer:
@@ -141,18 +232,25 @@ async def drop_connection(send: Send, how: str) -> None:
         await asyncio.sleep(0)
 
 
-async def _read_body(receive: Receive, limit: int) -> bytes | None:
+async def read_body(receive: Receive, limit: int, stall_seconds: float) -> bytes | BodyRead:
+    """The whole body, read until it goes over `limit` (no further) or stalls for `stall_seconds` between reads
+    (a short Content-Length, an unterminated chunked body)."""
     chunks: list[bytes] = []
     size = 0
     more = True
     while more:
-        message = await receive()
+        try:
+            async with asyncio.timeout(stall_seconds):
+                message = await receive()
+        except TimeoutError:
+            return BodyRead.TIMED_OUT
         if message["type"] == "http.disconnect":
-            return None
+            return BodyRead.DISCONNECTED
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size <= limit:
-            chunks.append(chunk)
+        if size > limit:
+            return BodyRead.TOO_LARGE
+        chunks.append(chunk)
         more = message.get("more_body", False)
     return b"".join(chunks)
 

@@ -4,6 +4,7 @@ and the deterministic request id."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from urllib.parse import parse_qsl
 
@@ -12,7 +13,13 @@ from fastapi import Request
 from emulator.core.ids import digest_uuid
 
 BODY_KEY = "emulator.body"
+# Set by the server protocol on a request that arrived on a connection beyond `max_connections` (the limit).
+OVERLOADED_KEY = "emulator.overloaded"
+# Request bodies beyond these are refused with 413 in the owner's envelope, never buffered past the limit.
 MAX_BODY = 1 << 20
+# Control-plane bodies carry whole datasets (record loads, snapshots).
+MAX_CONTROL_BODY = 1 << 30
+_SLASHES = re.compile(r"/{2,}")
 # Query parameters that differ on every signed retry of the same call; left out of the request id digest.
 VOLATILE_PARAMS = frozenset({"Signature", "SignatureNonce", "Timestamp"})
 
@@ -41,3 +48,9 @@ def request_id(request: Request) -> uuid.UUID:
         parts: list[str | bytes] = [request.method, request.url.path, json.dumps(query), raw_body(request)]
         cached = request.scope["emulator.request_id"] = digest_uuid(seed, parts)
     return cached
+
+
+def routing_key(path: str) -> str:
+    """A path as a gateway picks the party that owns it: repeated slashes collapsed, case folded. Only ownership
+    (whose envelope an unrouted request gets) reads it; routes still match the exact path."""
+    return _SLASHES.sub("/", path).lower()

@@ -84,7 +84,7 @@ def clamp_over(switch: str) -> WrapValidator:
 def _json_integer(value: Any) -> Any:
     """A JSON body's integer: any integral number (JSON Schema counts 3.0 as an integer), never true or "3"."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise PydanticCustomError("int_type", "Input should be an integer")
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value

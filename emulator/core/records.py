@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.core.fixtures import FixtureCodec, entry_ident, validate_entries
+from emulator.core.fixtures import FixtureCodec, validate_entries
 from emulator.core.state import ControlState
 from emulator.core.store import Store
 from emulator.core.store_write import delete_record, put_records
-from emulator.core.vendor import EntryRejected, Vendor
+from emulator.core.vendor import Vendor
 
 
 @dataclass(frozen=True)
@@ -26,20 +26,17 @@ class PutOutcome:
 
 
 def put_entries(store: Store, state: ControlState, vendor: Vendor, codec: FixtureCodec[Any], data: Any) -> PutOutcome:
-    """Validate and store fixture entries. FixtureError for a malformed entry, EntryRejected for one that does not
-    fit the current state; nothing is written unless every entry passes."""
+    """Validate and store fixture entries. FixtureError for a malformed entry (`rule` set for one of an unknown
+    tenant, or a repeated id), EntryRejected for one that does not fit the current state; nothing is written unless
+    every entry passes."""
     tenants = {t.id for t in state.tenants_of(vendor.name)}
-    for index, item in enumerate(data if isinstance(data, list) else []):
-        tenant = item.get("tenant") if isinstance(item, dict) else None
-        if isinstance(tenant, str) and tenant not in tenants:
-            raise EntryRejected(index, entry_ident(item), f'{vendor.name} has no tenant "{tenant}"')
-    entries = validate_entries(codec, data)
+    # An entry of an unknown tenant, or an id twice in one body, is a rule break (FixtureError.rule), as in files.
+    entries = validate_entries(codec, data, vendor=vendor.name, tenants=tenants)
     records = [codec.record(entry) for entry in entries]
     with store.transaction():
         vendor.check_entries(store, codec, entries)
         replaced = put_records(store, codec.collection, records)
-    distinct = len({(rec.tenant, rec.id) for rec in records})  # a repeated id counts once: the last one wins
-    return PutOutcome(distinct - replaced, replaced)
+    return PutOutcome(len(records) - replaced, replaced)
 
 
 def record_tenants(store: Store, codec: FixtureCodec[Any], id_: str, tenant: str | None) -> Sequence[str]:

@@ -75,8 +75,11 @@ def query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
             del prop["anyOf"]
             prop = {**branches[0], **prop}
         description = prop.pop("description", None)
+        blank_is_default = prop.pop("allowEmptyValue", False)  # a model's marker for `name=` meaning "not sent"
         param: dict[str, Any] = {"name": name, "in": "query", "required": name in required, "schema": prop}
         if description:
             param["description"] = description
+        if blank_is_default:
+            param["allowEmptyValue"] = True
         params.append(param)
     return params

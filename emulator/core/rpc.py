@@ -52,11 +52,14 @@ def required_blank_as_absent(model: type[RequestModel], params: Mapping[str, str
     return {k: v for k, v in params.items() if v != "" or k not in required}
 
 
-def pin_request_id(request: Request, action: str, params: Mapping[str, str]) -> None:
-    """One logical call answers with one RequestId, whether it came on `/` or on its alias path."""
+def pin_request_id(request: Request, action: str, version: str, caller: str, params: Mapping[str, str]) -> None:
+    """One logical call answers with one RequestId, whether it came on `/` or on its alias path, and on every
+    retry: the action and version as resolved (parameter, header or path), the caller's credential (V3 carries it
+    in a header), and every parameter but the per-retry signature ones. Signature headers never count."""
     seed = request.app.state.emulator.seed
     stable = sorted((k, v) for k, v in params.items() if k not in VOLATILE_PARAMS and k not in ROUTING_PARAMS)
-    request.scope[REQUEST_ID_SCOPE_KEY] = digest_uuid(seed, [request.method, action, json.dumps(stable)])
+    parts = [request.method, action, version, caller, json.dumps(stable)]
+    request.scope[REQUEST_ID_SCOPE_KEY] = digest_uuid(seed, parts)
 
 
 class RpcDispatcher:
@@ -68,6 +71,7 @@ class RpcDispatcher:
         errors: RpcErrors,
         authenticate: Callable[[Request, Mapping[str, str]], str],
         switches: Callable[[], Mapping[str, bool]],
+        caller: Callable[[Request, Mapping[str, str]], str] = lambda request, params: "",
     ) -> None:
         self.vendor = vendor
         self.version = version
@@ -75,12 +79,17 @@ class RpcDispatcher:
         self.errors = errors
         self.authenticate = authenticate
         self.switches = switches
+        self.caller = caller  # who signed, unverified: it only keeps two tenants' request ids apart
 
-    def resolve(self, request: Request, params: Mapping[str, str], action: str | None) -> Operation:
-        version = request.headers.get("x-acs-version") or params.get("Version")
+    def named(self, request: Request, params: Mapping[str, str], action: str | None) -> tuple[str, str]:
+        """The action and version the request names ("" when it names none); `action` comes from an alias path."""
+        version = request.headers.get("x-acs-version") or params.get("Version") or ""
         if action and not version:
             version = self.version  # alias paths name the action, and with it the API version
-        action = action or request.headers.get("x-acs-action") or params.get("Action")
+        return action or request.headers.get("x-acs-action") or params.get("Action") or "", version
+
+    def resolve(self, request: Request, params: Mapping[str, str], action: str | None) -> Operation:
+        action, version = self.named(request, params, action)
         if not action:
             raise error(self.errors.missing, param="Action")
         if not version:
@@ -95,9 +104,9 @@ class RpcDispatcher:
     async def dispatch(self, request: Request, action: str | None = None) -> dict[str, Any]:
         """`action` comes from the path on alias routes; otherwise from the header or parameter."""
         params = wire_params(request)
-        named = action or request.headers.get("x-acs-action") or params.get("Action")
+        named, version = self.named(request, params, action)
         if named:
-            pin_request_id(request, named, params)
+            pin_request_id(request, named, version, self.caller(request, params), params)
         op = self.resolve(request, params, action)
         return await run_operation(
             request,

@@ -30,6 +30,11 @@ class SumScope(StrEnum):
     TENANT = "tenant"  # count_* sums cover every room of the project
 
 
+class PageSizeEcho(StrEnum):
+    REQUESTED = "requested"  # the page size the request asked for (0 when it asked for none), as documented
+    APPLIED = "applied"  # the page size served (the default, or the maximum after clamping)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="EMULATOR_", extra="ignore", frozen=True)
 
@@ -47,6 +52,20 @@ class Settings(BaseSettings):
         le=1_000_000,
         description="requests the journal keeps (oldest first out); 0 turns it off",
     )
+    # The HTTP edge's limits (README, "Limits"): a stalled or half-sent request must not hold a connection forever.
+    header_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="seconds a request's line and headers may take to arrive; then closed"
+    )
+    body_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="seconds a request body may stall between two reads; then closed"
+    )
+    max_connections: int = Field(
+        default=512, ge=1, description="open connections per worker; a request on one beyond gets a busy error"
+    )
+    allowed_hosts: str = Field(
+        default="",
+        description="Host names accepted besides loopback ones, comma-separated (*.example.com, or * for any)",
+    )
 
     auth: AuthMode = Field(default=AuthMode.VERIFY, description="verify | presence | off")
     # Added to the wall clock when checking signature dates: lets a test pretend the server clock is skewed.
@@ -60,3 +79,4 @@ class Settings(BaseSettings):
     metastudio_gateway_prefix: str = "APIGW"
     fixie_limit_over_max: OverLimit = OverLimit.CLAMP
     fixie_default_limit: int = Field(default=20, ge=1, le=100)
+    fixie_requested_page_size: PageSizeEcho = PageSizeEcho.REQUESTED

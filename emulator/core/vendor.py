@@ -58,11 +58,25 @@ class ErrorDialect(ABC):
     @abstractmethod
     def internal_error(self) -> VendorError: ...
 
+    # Refusals at the HTTP edge (emulator.core.edge), before any route runs.
+    @abstractmethod
+    def too_large(self, limit: int) -> VendorError:
+        """A request body over `limit` bytes: 413 (with the party's own code for it)."""
+
+    @abstractmethod
+    def overloaded(self, limit: int) -> VendorError:
+        """A request on a connection beyond the server's `limit` of open connections: the party's busy error."""
+
+    @abstractmethod
+    def misdirected(self, host: str) -> VendorError:
+        """A request that reached a loopback address naming a foreign `Host` (DNS rebinding): 421."""
+
 
 class Vendor(ErrorDialect):
     codecs: ClassVar[tuple[FixtureCodec[Any], ...]]
-    # One tenant as the manifest's `tenants` section holds it.
+    # One tenant as the manifest's `tenants` section holds it, and the field holding its id (see `tenant_id`).
     tenant_model: ClassVar[type[BaseModel]]
+    tenant_key: ClassVar[str]
     # The operations a fault rule may name (the vendor's own operation names).
     operation_names: ClassVar[tuple[str, ...]]
     # Errors a fault rule may inject, by name (the vendor's own code names), from the vendor's error table.
@@ -85,6 +99,10 @@ class Vendor(ErrorDialect):
         """One tenant in the manifest's shape, validated (pydantic ValidationError) and normalised."""
         valid: dict[str, Any] = self.tenant_model.model_validate(doc).model_dump(exclude_none=True)
         return valid
+
+    @abstractmethod
+    def key_ids(self) -> list[str]:
+        """Its tenants' credential ids (access key ids, API keys), named by the warning `serve` prints when exposed."""
 
     @abstractmethod
     def tenant_id(self, doc: dict[str, Any]) -> str:
@@ -135,6 +153,8 @@ class EntryRejected(Exception):
     index: int
     ident: str | None
     reason: str
+    field: str | None = None  # the entry's field at fault (wire name), when one is
 
     def __str__(self) -> str:
-        return f"entry {self.index}" + (f" ({self.ident})" if self.ident else "") + f": {self.reason}"
+        where = f"field {self.field}: " if self.field else ""
+        return f"entry {self.index}" + (f" ({self.ident})" if self.ident else "") + f": {where}{self.reason}"

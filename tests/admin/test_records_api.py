@@ -336,9 +336,9 @@ def test_body_that_is_not_json_is_400_invalid_parameter(client: TestClient, asse
 
 def test_unknown_tenant_is_409_entry_rejected(client: TestClient, assert_error: Callable[..., str]) -> None:
     r = put(client, "ice/dialogues", [dialogue("d1", 1), dialogue("d2", 2, tenant="999")])
-    assert_error(r, 409, "EntryRejected", 'ice/dialogues: entry 1 (d2): ice has no tenant "999"')
+    assert_error(r, 409, "EntryRejected", 'ice/dialogues: entry 1 (d2): field tenant: ice has no tenant "999"')
     r = put(client, "fixie/agents", [{"tenant": "nobody", "record": {"agentId": "a1", "handle": "h"}}])
-    assert_error(r, 409, "EntryRejected", 'fixie/agents: entry 0 (a1): fixie has no tenant "nobody"')
+    assert_error(r, 409, "EntryRejected", 'fixie/agents: entry 0 (a1): field tenant: fixie has no tenant "nobody"')
 
 
 @pytest.mark.parametrize(
@@ -349,7 +349,7 @@ def test_fixie_conversation_of_an_agent_the_owner_lacks_is_409(
     client: TestClient, agent: str, assert_error: Callable[..., str]
 ) -> None:
     r = put(client, "fixie/conversations", [conversation("c1", "2025-07-01T00:00:00.000Z", agent=agent)])
-    message = f'fixie/conversations: entry 0 (c1): agent "{agent}" of "{OWNER_1}" does not exist'
+    message = f'fixie/conversations: entry 0 (c1): field agentId: agent "{agent}" of "{OWNER_1}" does not exist'
     assert_error(r, 409, "EntryRejected", message)
 
 

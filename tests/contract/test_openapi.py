@@ -30,7 +30,28 @@ EXPECTED_OPERATIONS = {
     "ice": {"ListAIAgentDialogues", "ListAIAgentInstance"},
     "metastudio": {"ListSmartChatRooms"},
     "fixie": {"ListConversations", "GetConversation"},
-    "emulator": {"Health"},
+    "emulator": {
+        "Health",
+        "Reset",
+        "Seed",
+        "GetClock",
+        "SetClock",
+        "GetSnapshot",
+        "RestoreSnapshot",
+        "CreateTenant",
+        "ListTenants",
+        "DeleteTenant",
+        "AddFault",
+        "ListFaults",
+        "ClearFaults",
+        "DeleteFault",
+        "ListRequests",
+        "CountRequests",
+        "ClearRequests",
+        "GetIceDialogues",
+        "PutIceDialogues",
+        "DeleteIceDialogues",
+    },  # fmt: skip
 }
 
 
@@ -47,7 +68,8 @@ def test_every_operation_documents_errors_and_security(name: str) -> None:
     for ops in spec["paths"].values():
         for op in ops.values():
             statuses = set(op["responses"])
-            assert "200" in statuses and "400" in statuses or "401" in statuses, op["operationId"]
+            assert "200" in statuses, op["operationId"]
+            assert "400" in statuses or "401" in statuses, op["operationId"]
             assert "422" not in statuses  # FastAPI's default is never answered
             for status, response in op["responses"].items():
                 assert "application/json" in response["content"], (op["operationId"], status)

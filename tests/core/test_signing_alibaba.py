@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+from types import SimpleNamespace
 
+import pytest
+from alibabacloud_tea_openapi.utils import Utils  # type: ignore[import-untyped]
+
+from emulator.core.signing import alibaba
 from emulator.core.signing.alibaba import (
     Acs3Authorization,
     acs3_canonical_request,
+    acs3_payload_hash,
+    acs3_required_signed_headers,
     acs3_signature,
     acs3_string_to_sign,
     canonical_query,
@@ -20,6 +26,7 @@ from emulator.core.signing.alibaba import (
 
 SECRET = "ExampleSecretKey123"
 EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+SM3_EMPTY = "1ab21d8355cfa17f8e61194831e81a8f22bec8c728fefb747ed035eb5082aa2b"
 SIGNED = (
     "accept;host;user-agent;x-acs-action;x-acs-content-sha256;"
     "x-acs-credentials-provider;x-acs-date;x-acs-signature-nonce;x-acs-version"
@@ -116,9 +123,69 @@ def test_sha256_hex_of_empty_body() -> None:
     assert sha256_hex(b"") == EMPTY_SHA256
 
 
-def test_string_to_sign_rejects_other_algorithms() -> None:
+@pytest.mark.parametrize("algorithm", ["ACS3-RSA-SHA256", "ACS3-HMAC-SHA1", "ACS3-HMAC-sm3"])
+def test_string_to_sign_rejects_other_algorithms(algorithm: str) -> None:
+    with pytest.raises(ValueError):
+        acs3_string_to_sign(algorithm, V3_CANONICAL)
+
+
+# --- ACS3-HMAC-SM3 ------------------------------------------------------------------------
+
+
+def test_sm3_payload_hash_is_the_standard_sm3() -> None:
+    # GB/T 32905-2016 example 1, and the SDK's x-acs-content-sha256 for an empty body under SM3.
+    assert acs3_payload_hash("ACS3-HMAC-SM3", b"abc") == (
+        "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+    )
+    assert acs3_payload_hash("ACS3-HMAC-SM3", b"") == SM3_EMPTY
+
+
+def test_sm3_worked_example_matches_the_sdk_signer() -> None:
+    # tea-openapi signs SM3 with its own pure-Python SM3; the emulator uses OpenSSL's: both must agree.
+    headers = {k: v[0] for k, v in HEADERS.items() if k in SIGNED.split(";")} | {"x-acs-content-sha256": SM3_EMPTY}
+    request = SimpleNamespace(pathname="/", query=dict(decode_form(V3_QUERY)), headers=headers, method="POST")
+    auth = parse_acs3_authorization(Utils.get_authorization(request, "ACS3-HMAC-SM3", SM3_EMPTY, "ak", SECRET))
+    assert auth is not None and auth.algorithm == "ACS3-HMAC-SM3"
+    received = {k: [v] for k, v in headers.items()}
+    payload = acs3_payload_hash(auth.algorithm, b"")
+    canonical = acs3_canonical_request("POST", "/", decode_form(V3_QUERY), received, auth.signed_headers, payload)
+    string_to_sign = acs3_string_to_sign(auth.algorithm, canonical)
+    assert string_to_sign.startswith("ACS3-HMAC-SM3\n")
+    assert acs3_signature(SECRET, string_to_sign, auth.algorithm) == auth.signature
+    assert acs3_signature(SECRET, string_to_sign) != auth.signature  # not the SHA-256 HMAC
+
+
+def test_sm3_unavailable_is_an_unsupported_algorithm(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(alibaba, "sm3_available", lambda: False)
+    with pytest.raises(ValueError):
+        acs3_payload_hash("ACS3-HMAC-SM3", b"")
     with pytest.raises(ValueError):
         acs3_string_to_sign("ACS3-HMAC-SM3", V3_CANONICAL)
+    assert acs3_string_to_sign("ACS3-HMAC-SHA256", V3_CANONICAL) == V3_STRING_TO_SIGN
+
+
+def test_sm3_is_available_here() -> None:
+    # The SDK-over-HTTP SM3 tests rely on it; a platform without it still answers IncompleteSignature.
+    assert alibaba.sm3_available()
+
+
+# --- what a V3 signature must cover -------------------------------------------------------------------------
+
+
+def test_required_signed_headers_are_host_and_every_x_acs_header_sent() -> None:
+    required = acs3_required_signed_headers(HEADERS, has_body=False)
+    assert required == {name for name in HEADERS if name.startswith("x-acs-")} | {"host"}
+    assert "accept" not in required and "user-agent" not in required  # signed by the SDK, not required
+
+
+def test_a_body_s_content_type_must_be_signed_an_empty_body_s_need_not() -> None:
+    headers = {**HEADERS, "content-type": ["application/x-www-form-urlencoded"]}
+    assert "content-type" in acs3_required_signed_headers(headers, has_body=True)
+    assert "content-type" not in acs3_required_signed_headers(headers, has_body=False)
+
+
+def test_host_is_required_even_when_not_sent() -> None:
+    assert "host" in acs3_required_signed_headers({}, has_body=False)
 
 
 # --- V1 worked example -------------------------------------------------------------------

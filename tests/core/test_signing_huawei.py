@@ -10,6 +10,7 @@ from emulator.core.signing.huawei import (
     canonical_request,
     canonical_uri,
     parse_huawei_authorization,
+    required_signed_headers,
     sdk_hmac_sha256_signature,
     string_to_sign,
     v11_derived_key,
@@ -228,3 +229,12 @@ def test_parse_v11_authorization() -> None:
 )
 def test_parse_malformed_authorization_returns_none(value: str) -> None:
     assert parse_huawei_authorization(value) is None
+
+
+def test_required_signed_headers_are_date_and_host_plus_project_and_token_when_sent() -> None:
+    assert required_signed_headers({"host": ["h"], "user-agent": ["u"]}) == ("x-sdk-date", "host")
+    assert required_signed_headers(HEADERS) == ("x-sdk-date", "host", "x-project-id")
+    with_token = {**HEADERS, "x-security-token": ["t"], "x-app-userid": ["u1"]}
+    assert required_signed_headers(with_token) == ("x-sdk-date", "host", "x-project-id", "x-security-token")
+    # The worked example (what the SDK signs) covers them all.
+    assert set(required_signed_headers(HEADERS)) <= set(SIGNED)

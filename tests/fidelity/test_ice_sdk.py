@@ -22,6 +22,7 @@ from alibabacloud_tea_openapi.utils import Utils  # type: ignore[import-untyped]
 
 from emulator.core.context import default_manifest
 from emulator.core.fixtures import wire
+from emulator.core.signing import alibaba
 from emulator.vendors.ice import IceVendor, data
 from emulator.vendors.ice.records import DialogueEntry, InstanceEntry
 
@@ -37,6 +38,7 @@ SESSION = data.sessions(SEED, ACCOUNT_1, 1.0)[0].session_id
 AGENT = data.agents(SEED, ACCOUNT_1)[0]
 INT64_MAX = 2**63 - 1
 MODES = ["v3", "v1"]
+SM3 = "ACS3-HMAC-SM3"
 
 
 @pytest.fixture(scope="module")
@@ -193,6 +195,30 @@ def test_sts_credentials(sdk: Callable[..., Client], oracle: dict[str, Any], mod
     client = sdk(mode, ak=STS_AK, secret=STS_SK, security_token=STS_TOKEN)
     resp = client.list_aiagent_dialogues(dialogues_request(page_size=4))
     assert [d.dialogue_id for d in resp.body.dialogues] == [d["DialogueId"] for d in oracle["dialogues"][:4]]
+
+
+def test_sm3_signatures(sdk: Callable[..., Client], oracle: dict[str, Any]) -> None:
+    # ACS3-HMAC-SM3: the SDK hashes the body and the canonical request with SM3 and HMACs with SM3.
+    client = sdk(signature_algorithm=SM3)
+    resp = client.list_aiagent_dialogues(dialogues_request(page_size=5))
+    assert [d.dialogue_id for d in resp.body.dialogues] == [d["DialogueId"] for d in oracle["dialogues"][:5]]
+    instances = client.list_aiagent_instance(M.ListAIAgentInstanceRequest(aiagent_id=AGENT, page_size=3))
+    assert [i.to_map() for i in instances.body.instances] == [
+        M.ListAIAgentInstanceResponseBodyInstances().from_map(doc).to_map() for doc in oracle["instances"][:3]
+    ]
+
+
+def test_sm3_wrong_secret(sdk: Callable[..., Client]) -> None:
+    client = sdk(secret="not-the-secret", signature_algorithm=SM3)
+    err = raised(lambda: client.list_aiagent_dialogues(dialogues_request()))
+    assert (err.code, err.status_code) == ("SignatureDoesNotMatch", 400)
+    assert f"server StringToSign is [{SM3}\n" in err.message
+
+
+def test_sm3_where_the_platform_lacks_it(sdk: Callable[..., Client], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(alibaba, "sm3_available", lambda: False)  # the live server runs in this process
+    err = raised(lambda: sdk(signature_algorithm=SM3).list_aiagent_dialogues(dialogues_request()))
+    assert (err.code, err.status_code) == ("IncompleteSignature", 400)
 
 
 def test_async_client(sdk: Callable[..., Client], oracle: dict[str, Any]) -> None:

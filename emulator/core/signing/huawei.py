@@ -24,6 +24,7 @@ __all__ = [
     "canonical_request",
     "canonical_uri",
     "parse_huawei_authorization",
+    "required_signed_headers",
     "sdk_hmac_sha256_signature",
     "string_to_sign",
     "v11_derived_key",
@@ -63,6 +64,20 @@ def parse_huawei_authorization(value: str) -> HuaweiAuthorization | None:
     if "" in names:
         return None
     return HuaweiAuthorization(algorithm, access_key, names, signature, scope)
+
+
+# Always covered: the date (the signing guide: "X-Sdk-Date must be signed") and the host (binds the signature to
+# the endpoint). Covered whenever sent: the headers that say whose project and which temporary credential.
+ALWAYS_SIGNED = ("x-sdk-date", "host")
+SIGNED_WHEN_SENT = ("x-project-id", "x-security-token")
+
+
+def required_signed_headers(headers: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
+    """The lowercase header names an SDK-HMAC-SHA256 / V11 signature must cover, in the order the emulator
+    reports a missing one. huaweicloudsdkcore signs every header present when it signs (names without ``_``), so its
+    requests always cover these. ``headers`` maps lowercase names to received values.
+    """
+    return ALWAYS_SIGNED + tuple(name for name in SIGNED_WHEN_SENT if name in headers)
 
 
 @lru_cache(maxsize=4096)  # clients hit the same few paths over and over

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from emulator.core.context import Emulator
 from emulator.core.errors import ErrorSpec, VendorError, error
 from emulator.core.fixtures import FixtureCodec
+from emulator.core.http import routing_key
 from emulator.core.params import JSON_INTEGER, ParamProblem
 from emulator.core.pools import TextPools, seeded_faker
 from emulator.core.store import Store
@@ -33,6 +34,7 @@ class FixieVendor(Vendor):
     name: ClassVar[str] = "fixie"
     codecs: ClassVar[tuple[FixtureCodec[Any], ...]] = (AGENT_CODEC, CONVERSATION_CODEC)
     tenant_model: ClassVar[type[BaseModel]] = FixieTenant
+    tenant_key: ClassVar[str] = "owner"
     operation_names: ClassVar[tuple[str, ...]] = (list_conversations.NAME, get_conversation.NAME)
     fault_errors: ClassVar[dict[str, ErrorSpec]] = E.FAULTS
     # The envelope's `code` is a google.rpc.Code: a number, or its name.
@@ -51,6 +53,9 @@ class FixieVendor(Vendor):
     def tenant_id(self, doc: dict[str, Any]) -> str:
         return str(doc["owner"])
 
+    def key_ids(self) -> list[str]:
+        return [key for tenant in self.tenants.tenants for key in tenant.api_keys]
+
     def new_tenant(self, r: random.Random) -> dict[str, Any]:
         """An owner (user name) and an API key."""
         alnum = string.ascii_lowercase + string.digits
@@ -66,7 +71,8 @@ class FixieVendor(Vendor):
         return ErrorSpec(str(E.GRPC_CODES.get(code, code)), status, message)
 
     def owns_path(self, path: str) -> bool:
-        return path.startswith("/api/")
+        # Case and repeated slashes aside, as a gateway routing by prefix would; routes still match exactly (404).
+        return routing_key(path).startswith("/api/")
 
     def router(self, emu: Emulator) -> APIRouter:
         return fixie_router(emu, self, FixieAuthenticator(emu, self.tenants))
@@ -97,3 +103,12 @@ class FixieVendor(Vendor):
 
     def internal_error(self) -> VendorError:
         return error(E.INTERNAL)
+
+    def too_large(self, limit: int) -> VendorError:
+        return error(E.BODY_TOO_LARGE, limit=limit)
+
+    def overloaded(self, limit: int) -> VendorError:
+        return error(E.UNAVAILABLE, limit=limit)
+
+    def misdirected(self, host: str) -> VendorError:
+        return error(E.MISDIRECTED, host=host)

@@ -22,7 +22,7 @@ def check_entries(store: Store, codec: FixtureCodec[Any], entries: Sequence[Any]
         agent = find_agent(store, entry.agent_id)
         if agent is None or agent.owner != entry.tenant:
             reason = f'agent "{entry.agent_id}" of "{entry.tenant}" does not exist'
-            raise EntryRejected(index, entry.record.id, reason)
+            raise EntryRejected(index, entry.record.id, reason, field="agentId")
 
 
 def on_delete(store: Store, codec: FixtureCodec[Any], tenant: str, id_: str) -> None:

@@ -39,6 +39,12 @@ CONVERSATION_NOT_FOUND = ErrorSpec(NOT_FOUND_CODE, 404, 'conversation "{conversa
 NOT_FOUND = ErrorSpec(NOT_FOUND_CODE, 404, "Not Found")
 METHOD_NOT_ALLOWED = ErrorSpec(UNIMPLEMENTED, 405, "Method Not Allowed")
 INTERNAL = ErrorSpec(INTERNAL_CODE, 500, "Internal Server Error")
+# Refused at the edge (emulator wording): a body over the limit is RESOURCE_EXHAUSTED, as gRPC refuses a message
+# over its maximum; a foreign Host on loopback is PERMISSION_DENIED.
+BODY_TOO_LARGE = ErrorSpec("8", 413, "request body larger than max ({limit} bytes)")
+MISDIRECTED = ErrorSpec(
+    "7", 421, 'Host "{host}" is not served: the emulator is bound to loopback; allow it with --allowed-hosts'
+)
 
 # Request-model error type -> the error it answers.
 PARAM_ERRORS: dict[str, ErrorSpec] = {

@@ -156,7 +156,7 @@ def _conversation_entry(tenant: str, part: str, id_: str, values: dict[str, Any]
     return {"tenant": tenant, "agentId": part, "record": json.loads(doc)}
 
 
-AGENT_CODEC = FixtureCodec(AGENTS, "agents.json", AgentEntry, _agent_record, _agent_entry)
+AGENT_CODEC = FixtureCodec(AGENTS, "agents.json", AgentEntry, _agent_record, _agent_entry, "record.agentId")
 CONVERSATION_CODEC = FixtureCodec(
-    CONVERSATIONS, "conversations.json", ConversationEntry, _conversation_record, _conversation_entry
+    CONVERSATIONS, "conversations.json", ConversationEntry, _conversation_record, _conversation_entry, "record.id"
 )

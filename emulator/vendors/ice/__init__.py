@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from emulator.core.context import Emulator
 from emulator.core.errors import ErrorSpec, VendorError, error
 from emulator.core.fixtures import FixtureCodec
-from emulator.core.http import request_id
+from emulator.core.http import request_id, routing_key
 from emulator.core.params import ParamProblem
 from emulator.core.pools import TextPools, seeded_faker
 from emulator.core.rpc import RpcDispatcher, RpcErrors
@@ -35,6 +35,7 @@ class IceVendor(Vendor):
     name: ClassVar[str] = "ice"
     codecs: ClassVar[tuple[FixtureCodec[Any], ...]] = (INSTANCE_CODEC, DIALOGUE_CODEC)
     tenant_model: ClassVar[type[BaseModel]] = IceTenant
+    tenant_key: ClassVar[str] = "account_id"
     operation_names: ClassVar[tuple[str, ...]] = tuple(op.name for op in OPERATIONS)
     fault_errors: ClassVar[dict[str, ErrorSpec]] = E.FAULTS
 
@@ -51,6 +52,9 @@ class IceVendor(Vendor):
     def tenant_id(self, doc: dict[str, Any]) -> str:
         return str(doc["account_id"])
 
+    def key_ids(self) -> list[str]:
+        return [key.id for tenant in self.tenants.tenants for key in tenant.access_keys]
+
     def new_tenant(self, r: random.Random) -> dict[str, Any]:
         """A 16-digit account UID and an AccessKey pair shaped like Alibaba's (`LTAI5t` + 18, secret of 30)."""
         alnum = string.ascii_letters + string.digits
@@ -63,7 +67,8 @@ class IceVendor(Vendor):
         }
 
     def owns_path(self, path: str) -> bool:
-        return not path.startswith(("/v1/", "/v3/", "/api/"))
+        # The gateway on `/` answers every path the other vendors' prefixes (case and repeated slashes aside) do not.
+        return not routing_key(path).startswith(("/v1/", "/v3/", "/api/"))
 
     def router(self, emu: Emulator) -> APIRouter:
         return ice_router(self.dispatcher(emu))
@@ -77,7 +82,7 @@ class IceVendor(Vendor):
             missing=E.MISSING_PARAMETER, invalid_version=E.INVALID_VERSION, unknown_action=E.UNKNOWN_ACTION
         )
         authenticate = IceAuthenticator(emu, self.tenants)
-        return RpcDispatcher(self, VERSION, OPERATIONS, errors, authenticate, lambda: clamp)
+        return RpcDispatcher(self, VERSION, OPERATIONS, errors, authenticate, lambda: clamp, authenticate.caller)
 
     def generate_tenant(
         self, seed: int, scale: float, tenant: dict[str, Any]
@@ -113,3 +118,12 @@ class IceVendor(Vendor):
 
     def internal_error(self) -> VendorError:
         return error(E.INTERNAL_ERROR)
+
+    def too_large(self, limit: int) -> VendorError:
+        return error(E.BODY_TOO_LARGE, limit=limit)
+
+    def overloaded(self, limit: int) -> VendorError:
+        return error(E.SERVICE_UNAVAILABLE, limit=limit)
+
+    def misdirected(self, host: str) -> VendorError:
+        return error(E.MISDIRECTED, host=host)

@@ -26,6 +26,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field
 
 from emulator.core.casing import JsonText, PascalModel
+from emulator.vendors.ice.wire_types import Long
 
 
 def _int_to_str(value: Any) -> Any:
@@ -89,7 +90,7 @@ class AIAgentTemplateChat(PascalModel):
 
     asr_hot_words: list[str] | None = None  # at most 128
     asr_language_id: AsrLanguageId | None = None
-    asr_max_silence: int | None = None  # ms, 200-1200, default 400
+    asr_max_silence: Long | None = None  # ms, 200-1200, default 400
     bailian_app_params: JsonText | None = None  # JSON text
     char_break: bool | None = None
     enable_intelligent_segment: bool | None = None  # default true
@@ -99,17 +100,17 @@ class AIAgentTemplateChat(PascalModel):
     greeting: str | None = None  # at most 128 characters
     interrupt_words: list[str] | None = None
     llm_history: list[AIAgentLlmMessage] | None = None  # SDK to_map always writes this key, [] when unset
-    llm_history_limit: int | None = None  # default 10
+    llm_history_limit: Long | None = None  # default 10
     llm_system_prompt: str | None = None
-    max_idle_time: int | None = None  # s, default 600
+    max_idle_time: Long | None = None  # s, default 600
     use_voiceprint: bool | None = None  # default false
-    user_offline_timeout: int | None = None  # s, default 5
-    user_online_timeout: int | None = None  # s, default 60
-    vad_level: int | None = None  # 0-11, default 11, 0 disables VAD
+    user_offline_timeout: Long | None = None  # s, default 5
+    user_online_timeout: Long | None = None  # s, default 60
+    vad_level: Long | None = None  # 0-11, default 11, 0 disables VAD
     voice_id: str | None = None  # at most 64 characters
     voice_id_list: list[str] | None = None
     voiceprint_id: str | None = None
-    volume: int | None = None  # 0-400 (percent of workflow volume); unset = adaptive
+    volume: Long | None = None  # 0-400 (percent of workflow volume); unset = adaptive
     wake_up_query: str | None = None
     workflow_override_params: JsonText | None = None  # JSON text
     # On the vendor's own example response, though no SDK version models it (the SDKs drop unknown keys).
@@ -144,10 +145,10 @@ class AIAgentTemplateConfig(PascalModel):
 class AIAgentAsrConfig(PascalModel):
     asr_hot_words: list[str] | None = None  # at most 128
     asr_language_id: AsrLanguageId | None = None
-    asr_max_silence: int | None = None  # ms, 200-1200, default 400
+    asr_max_silence: Long | None = None  # ms, 200-1200, default 400
     custom_params: JsonText | None = None  # passthrough for proprietary ASR, JSON text
-    vad_duration: int | None = None  # ms, 200-2000; 0 or unset disables
-    vad_level: int | None = None  # 0-11, default 11
+    vad_duration: Long | None = None  # ms, 200-2000; 0 or unset disables
+    vad_level: Long | None = None  # 0-11, default 11
 
 
 class AIAgentPronunciationRule(PascalModel):
@@ -177,12 +178,12 @@ class AIAgentLlmConfig(PascalModel):
     history_sync_with_tts: bool | None = Field(default=None, alias="HistorySyncWithTTS")  # default false
     llm_complete_reply: bool | None = None
     llm_history: list[AIAgentLlmMessage] | None = None  # SDK always writes the key
-    llm_history_limit: int | None = None  # default 10
+    llm_history_limit: Long | None = None  # default 10
     llm_system_prompt: str | None = None
     # URL query text "k1=v1&k2=v2" (not JSON). The SDK attribute is `open_aiextra_query`.
     open_ai_extra_query: str | None = Field(default=None, alias="OpenAIExtraQuery")
-    output_max_delay: int | None = None  # ms, 1000-10000; 0 or unset = no limit
-    output_min_length: int | None = None  # characters, 0-100; 0 or unset = no buffering
+    output_max_delay: Long | None = None  # ms, 1000-10000; 0 or unset = no limit
+    output_min_length: Long | None = None  # characters, 0-100; 0 or unset = no buffering
 
 
 class AIAgentInterruptConfig(PascalModel):
@@ -195,7 +196,7 @@ class AIAgentInterruptConfig(PascalModel):
 class AIAgentTurnDetectionConfig(PascalModel):
     mode: TurnDetectionMode | None = None  # default "Normal"
     eagerness: TurnDetectionEagerness | None = None  # Semantic mode only
-    semantic_wait_duration: int | None = None  # ms, -1 = automatic (default) or 0-10000
+    semantic_wait_duration: Long | None = None  # ms, -1 = automatic (default) or 0-10000
     turn_end_words: list[str] | None = None
 
 
@@ -211,7 +212,7 @@ class AIAgentAvatarConfig(PascalModel):
 
 class AIAgentAmbientSoundConfig(PascalModel):
     resource_id: str | None = None
-    volume: int | None = None  # 0-100, 0 = off
+    volume: Long | None = None  # 0-100, 0 = off
 
 
 class AIAgentAutoSpeechMessage(PascalModel):
@@ -221,13 +222,13 @@ class AIAgentAutoSpeechMessage(PascalModel):
 
 class AIAgentLlmPending(PascalModel):
     mode: LlmPendingMode | None = None
-    wait_time: int | None = None  # ms, 500-10000
+    wait_time: Long | None = None  # ms, 500-10000
     messages: list[AIAgentAutoSpeechMessage] | None = None  # at most 10; SDK always writes the key
 
 
 class AIAgentUserIdle(PascalModel):
-    wait_time: int | None = None  # ms, 5000-600000
-    max_repeats: int | None = None  # 0-10
+    wait_time: Long | None = None  # ms, 5000-600000
+    max_repeats: Long | None = None  # 0-10
     hangup_end_word: str | None = None
     messages: list[AIAgentAutoSpeechMessage] | None = None  # at most 10; SDK always writes the key
 
@@ -255,7 +256,7 @@ class AIAgentVcrSwitch(PascalModel):
 
 class AIAgentVcrDelayedSwitch(PascalModel):
     enabled: bool | None = None
-    callback_delay: int | None = None  # ms, 200-5000
+    callback_delay: Long | None = None  # ms, 200-5000
 
 
 class AIAgentVcrConfig(PascalModel):
@@ -272,13 +273,13 @@ class AIAgentConfig(PascalModel):
 
     greeting: str | None = None
     wake_up_query: str | None = None
-    max_idle_time: int | None = None  # s, default 600
-    user_online_timeout: int | None = None  # s, default 60
-    user_offline_timeout: int | None = None  # s, default 5
+    max_idle_time: Long | None = None  # s, default 600
+    user_online_timeout: Long | None = None  # s, default 60
+    user_offline_timeout: Long | None = None  # s, default 5
     enable_push_to_talk: bool | None = None
     graceful_shutdown: bool | None = None
     enable_intelligent_segment: bool | None = None
-    volume: int | None = None  # 0-400; unset = adaptive
+    volume: Long | None = None  # 0-400; unset = adaptive
     workflow_override_params: JsonText | None = None  # JSON text
     experimental_config: JsonText | None = None  # JSON text
     avatar_url: str | None = None

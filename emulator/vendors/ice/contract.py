@@ -43,8 +43,9 @@ CONTRACT = VendorContract(
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
-            "description": "ACS3-HMAC-SHA256 Credential=<AccessKeyId>,SignedHeaders=...,Signature=... with "
-            "x-acs-date, x-acs-signature-nonce and x-acs-content-sha256 headers.",
+            "description": "ACS3-HMAC-SHA256 (or ACS3-HMAC-SM3) Credential=<AccessKeyId>,SignedHeaders=...,"
+            "Signature=... with x-acs-date, x-acs-signature-nonce and x-acs-content-sha256 headers. SignedHeaders "
+            "must name host, every x-acs-* header sent, and content-type when there is a body.",
         },
         "rpcV1": {
             "type": "apiKey",

@@ -45,6 +45,13 @@ INTERNAL_ERROR = ErrorSpec(
     "InternalError", 500, "The request processing has failed due to some unknown error, exception or failure."
 )
 UNSUPPORTED_METHOD = ErrorSpec("UnsupportedHTTPMethod", 405, "This http method is not supported.")
+# Refused at the edge. Emulator wording: the POP gateway's own code and limit for these are not documented.
+BODY_TOO_LARGE = ErrorSpec("RequestEntityTooLarge", 413, "The request body exceeds the maximum size of {limit} bytes.")
+MISDIRECTED = ErrorSpec(
+    "MisdirectedRequest",
+    421,
+    'The Host "{host}" is not served: the emulator is bound to loopback; allow it with --allowed-hosts.',
+)
 
 # -- errors the real service answers under load or failure, injected by fault rules (shared/vendors/alibaba-ice.md §5)
 # `x-acs-retry-after` (milliseconds) is what makes the current SDK raise its ThrottlingException.

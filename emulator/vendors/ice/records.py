@@ -12,14 +12,14 @@ from emulator.core.fixtures import Entry, FixtureCodec, wire
 from emulator.core.ids import ms_from_iso
 from emulator.core.store import Collection, Record
 from emulator.vendors.ice.configs import AIAgentConfig, AIAgentRuntimeConfig, AIAgentTemplateConfig
-from emulator.vendors.ice.wire_types import IsoUtc
+from emulator.vendors.ice.wire_types import IsoUtc, Long
 
 
 class AttachedFile(PascalModel):
     id: str | None = None
     name: str | None = None
     format: str | None = None
-    type: int | None = None
+    type: Long | None = None
     url: str | None = None
 
 
@@ -30,7 +30,7 @@ class Dialogue(PascalModel):
     text: str | None = None
     reasoning_text: str | None = None
     attached_file_list: list[AttachedFile] | None = None
-    time: int = Field(ge=0)  # ms since the Unix epoch
+    time: Long = Field(ge=0)  # ms since the Unix epoch
     type: Literal["greeting", "normal", "speech", "announcement", "custom"] | None = None
     source: Literal["chat", "call"] | None = None
     node_id: str | None = None
@@ -95,5 +95,9 @@ def _instance_entry(tenant: str, part: str, id_: str, values: dict[str, Any], do
     }
 
 
-DIALOGUE_CODEC = FixtureCodec(DIALOGUES, "dialogues.json", DialogueEntry, _dialogue_record, _dialogue_entry)
-INSTANCE_CODEC = FixtureCodec(INSTANCES, "instances.json", InstanceEntry, _instance_record, _instance_entry)
+DIALOGUE_CODEC = FixtureCodec(
+    DIALOGUES, "dialogues.json", DialogueEntry, _dialogue_record, _dialogue_entry, "record.DialogueId"
+)
+INSTANCE_CODEC = FixtureCodec(
+    INSTANCES, "instances.json", InstanceEntry, _instance_record, _instance_entry, "instanceId"
+)

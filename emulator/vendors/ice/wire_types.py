@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic_core import PydanticKnownError
 
 from emulator.core.params import reject
 
@@ -40,6 +41,21 @@ def _calendar_rollover(value: str) -> str:
 # Place after the Field constraints (`Annotated[int, Field(ge=..), INTEGER_TEXT]`): placed before them, pydantic
 # cannot attach the bounds to the int schema and the JSON schema shows `ge`/`le` instead of minimum/maximum.
 INTEGER_TEXT = BeforeValidator(_integer_text)
+JAVA_LONG_MAX = 2**63 - 1
+
+
+def _java_long(value: int) -> int:
+    if value > JAVA_LONG_MAX:
+        raise PydanticKnownError("less_than_equal", {"le": JAVA_LONG_MAX})
+    if value < -JAVA_LONG_MAX - 1:
+        raise PydanticKnownError("greater_than_equal", {"ge": -JAVA_LONG_MAX - 1})
+    return value
+
+
+# An integer field of a record: the Java SDK holds it in a `Long` (or narrower), so nothing wider is ever served (nor
+# stored: SQLite's integers are 64-bit too). A validator rather than Field bounds, which FastAPI would write into the
+# OpenAPI document as floats (2^63, rounded up).
+Long = Annotated[int, AfterValidator(_java_long)]
 # The documented yyyy-MM-ddTHH:mm:ssZ form, UTC only, ASCII digits only.
 IsoUtc = Annotated[
     str,

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from emulator.core.context import Emulator
 from emulator.core.errors import ErrorSpec, VendorError, error
 from emulator.core.fixtures import FixtureCodec
-from emulator.core.http import request_id
+from emulator.core.http import request_id, routing_key
 from emulator.core.params import ParamProblem
 from emulator.core.pools import seeded_faker
 from emulator.core.vendor import Vendor, VendorContract
@@ -32,6 +32,7 @@ class MetaStudioVendor(Vendor):
     name: ClassVar[str] = "metastudio"
     codecs: ClassVar[tuple[FixtureCodec[Any], ...]] = (ROOM_CODEC,)
     tenant_model: ClassVar[type[BaseModel]] = MetaStudioTenant
+    tenant_key: ClassVar[str] = "project_id"
     operation_names: ClassVar[tuple[str, ...]] = (list_smart_chat_rooms.NAME, keystone_list_projects.NAME)
     fault_errors: ClassVar[dict[str, ErrorSpec]] = E.FAULTS
 
@@ -48,6 +49,9 @@ class MetaStudioVendor(Vendor):
     def tenant_id(self, doc: dict[str, Any]) -> str:
         return str(doc["project_id"])
 
+    def key_ids(self) -> list[str]:
+        return [key.ak for tenant in self.tenants.tenants for key in tenant.access_keys]
+
     def new_tenant(self, r: random.Random) -> dict[str, Any]:
         """A 32-hex project id, an AK/SK pair shaped like Huawei's (20 and 40 characters) and an IAM token."""
         upper = string.ascii_uppercase + string.digits
@@ -60,7 +64,8 @@ class MetaStudioVendor(Vendor):
         }
 
     def owns_path(self, path: str) -> bool:
-        return path.startswith(("/v1/", "/v3/"))
+        # Case and repeated slashes aside, as a gateway routing by prefix would; routes still match exactly (404).
+        return routing_key(path).startswith(("/v1/", "/v3/"))
 
     def router(self, emu: Emulator) -> APIRouter:
         return metastudio_router(emu, self)
@@ -104,3 +109,12 @@ class MetaStudioVendor(Vendor):
 
     def internal_error(self) -> VendorError:
         return error(E.INTERNAL_ERROR)
+
+    def too_large(self, limit: int) -> VendorError:
+        return error(E.BODY_TOO_LARGE, limit=limit)
+
+    def overloaded(self, limit: int) -> VendorError:
+        return error(E.OVERLOADED, limit=limit)
+
+    def misdirected(self, host: str) -> VendorError:
+        return error(E.MISDIRECTED, host=host)

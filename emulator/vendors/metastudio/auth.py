@@ -1,8 +1,9 @@
 """MetaStudio credentials as the API gateway checks them: AK/SK signatures (SDK-HMAC-SHA256, derived-key
 V11-HMAC-SHA256, optionally with an STS X-Security-Token) or an IAM token in X-Auth-Token.
 
-Gateway order: scheme, AK known, date window, security token, signature. There is no nonce: the SDK retries with
-byte-identical headers, so a replayed signature inside the window is accepted like the real gateway does.
+Gateway order: scheme, AK known, date window, signed-header coverage, security token, signature. There is no
+nonce: the SDK retries with byte-identical headers, so a replayed signature inside the window is accepted like the
+real gateway does.
 After the gateway, the service checks that the caller's project is the one in the path (400 MSS.00010009).
 """
 
@@ -90,6 +91,12 @@ class MetaStudioAuthenticator:
         if signed_at is None or not within_window(self.emu, signed_at):
             server_time = datetime.fromtimestamp(self.emu.now(), UTC).strftime(SDK_DATE_FORMAT)
             raise error(E.SIGNATURE_EXPIRED, auth="expired", signature_time=sdk_date, server_time=server_time)
+        signed = {name.lower() for name in parsed.signed_headers}
+        unsigned = [name for name in sig.required_signed_headers(headers) if name not in signed]
+        if unsigned:
+            # Left unsigned, these would let one signature serve another host, date or project, or carry another
+            # temporary credential's token; every Huawei SDK signs them.
+            raise error(E.HEADER_NOT_SIGNED, auth="malformed", header=unsigned[0])
         if key.security_token is not None:
             # Without its token a temporary AK is unknown to IAM; with a wrong one the token does not decrypt.
             token = _first(headers, "x-security-token")

@@ -38,7 +38,8 @@ CONTRACT = VendorContract(
             "in": "header",
             "name": "Authorization",
             "description": "SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<a;b>, Signature=<hex>, over X-Sdk-Date "
-            "(%Y%m%dT%H%M%SZ, within 15 minutes), Host and the other signed headers.",
+            "(%Y%m%dT%H%M%SZ, within 15 minutes), Host and the other signed headers. SignedHeaders must include "
+            "x-sdk-date and host, and x-project-id and x-security-token when they are sent.",
         },
         "iamToken": {"type": "apiKey", "in": "header", "name": "X-Auth-Token"},
     },

@@ -3,6 +3,10 @@ provider, with realistic names and descriptions. One seed drives it all; times c
 
 Room names are "<purpose> with <host>" from small pools, so a fuzzy search for a purpose, a host or an avatar
 finds several rooms; a few purposes hold `%`, `_`, accents and Chinese to exercise literal and Unicode matching.
+
+Rooms are sparse, as the vendor's own example is (five of the sixteen fields): a create call requires only
+`room_name`, so past the first few rooms every other field is left out at its own rate, and a share of rooms carry
+exactly the example's five. Client code that reads an optional field unguarded fails here as it would in the cloud.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from faker import Faker
 
@@ -18,7 +22,6 @@ from emulator.core.ids import EPOCH_MS, hex32, iso_s, rng, uuid_from
 from emulator.vendors.metastudio.records import (
     BillingMode,
     Language,
-    ModelInfo,
     RoomEntry,
     SmartChatRoomBaseInfo,
     TtsProvider,
@@ -65,6 +68,30 @@ LANGUAGE_DESC: dict[Language, str] = {
 T = TypeVar("T")
 PROVIDERS: tuple[TtsProvider, ...] = ("HUAWEI_EI", "XIMALAYA", "MOBVOI")
 EXIT_MUTE_THRESHOLDS = (0, 5, 10, 30, 60, 120)
+# The first rooms carry every field (and walk every enum value), so even a small project shows each one; the next
+# one has the shape of the vendor page's example, whatever the seed.
+FULL_ROOMS = len(LANGUAGES)
+EXAMPLE_FIELDS = frozenset({"room_id", "room_name", "room_description", "create_time", "update_time"})
+EXAMPLE_SHARE = 0.1
+# Share of the other rooms that leave each optional field out. `room_id`, `create_time` and `update_time` are the
+# service's own, `room_name` is required on create: those are always there.
+ABSENT_SHARE: dict[str, float] = {
+    "room_description": 0.15,
+    "robot_id": 0.2,
+    "cover_url": 0.25,
+    "model_infos": 0.1,
+    "voice_config": 0.6,  # deprecated in favour of voice_config_list
+    "billing_mode": 0.3,
+    "reuse_resource": 0.4,
+    "concurrency": 0.1,
+    "client_nums": 0.4,
+    "voice_config_list": 0.15,
+    "default_language": 0.3,
+    "exit_mute_threshold": 0.35,
+}
+MAX_VOICES = 3  # voice_config_list entries per room
+NO_BACKUPS_SHARE = 0.5  # an avatar without backups leaves the list out rather than sending []
+NO_LANGUAGE_DESC_SHARE = 0.2
 
 
 @dataclass(frozen=True)
@@ -91,6 +118,7 @@ class ProjectPools:
 def rooms(seed: int, tenant: MetaStudioTenant, scale: float, fake: Faker) -> Iterator[RoomEntry]:
     project = tenant.project_id
     r = rng(seed, "metastudio", project, "rooms")
+    absent = rng(seed, "metastudio", project, "absent")  # its own stream: the values drawn from `r` stay put
     pools = ProjectPools.build(r, fake)
     count = max(1, round(ROOMS_PER_PROJECT * scale))
     step = max(2_000, 2 * HISTORY_MS // count)
@@ -102,7 +130,8 @@ def rooms(seed: int, tenant: MetaStudioTenant, scale: float, fake: Faker) -> Ite
         # The first rooms walk every enum value so even a small project shows each one.
         billing = BILLING_MODES[i] if i < len(BILLING_MODES) else _weighted(r, BILLING_MODES, BILLING_WEIGHTS)
         language = LANGUAGES[i] if i < len(LANGUAGES) else _weighted(r, LANGUAGES, LANGUAGE_WEIGHTS)
-        room = _room(r, pools, tenant, i, billing, language, iso_s(created), iso_s(updated))
+        fields = _room(r, pools, tenant, i, billing, language, iso_s(created), iso_s(updated))
+        room = SmartChatRoomBaseInfo(**_present(absent, fields, i))
         yield RoomEntry(tenant=project, last_job_start_time=None if last_job is None else iso_s(last_job), record=room)
 
 
@@ -115,7 +144,8 @@ def _room(
     language: Language,
     create_time: str,
     update_time: str,
-) -> SmartChatRoomBaseInfo:
+) -> dict[str, Any]:
+    """Every field of the room, as keyword arguments of `SmartChatRoomBaseInfo`."""
     room_id = str(uuid_from(r))
     host = r.choice(pools.hosts)
     avatar_id, avatar_name = r.choice(pools.avatars)
@@ -124,24 +154,60 @@ def _room(
     # Rooms moved off client billing keep their old terminal count; the totals must only count client billing.
     client_nums = r.randint(1, 64) if not concurrent or r.random() < 0.25 else 0
     region = tenant.region
-    return SmartChatRoomBaseInfo(
-        room_id=room_id,
-        room_name=f"{r.choice(PURPOSES)} with {host}",
-        room_description=r.choice(pools.descriptions),
-        robot_id=r.choice(pools.robots),
-        cover_url=f"https://metastudio-{region}.obs.{region}.myhuaweicloud.com/{tenant.project_id}/covers/{room_id}.png",
-        model_infos=ModelInfo(model_asset_id=avatar_id, asset_name=avatar_name, backup_model_asset_ids=backups),
-        voice_config=_voice(r, pools),
-        billing_mode=billing,
-        reuse_resource=concurrent and r.random() < 0.3,
-        concurrency=r.choice((1, 1, 2, 3, 5, 8, 10, 20, 50)) if concurrent else 0,
-        client_nums=client_nums,
-        voice_config_list=[_voice_rsp(r, pools, index + j, language) for j in range(r.randint(1, 3))],
-        default_language=language,
-        create_time=create_time,
-        update_time=update_time,
-        exit_mute_threshold=r.choice(EXIT_MUTE_THRESHOLDS),
-    )
+    return {
+        "room_id": room_id,
+        "room_name": f"{r.choice(PURPOSES)} with {host}",
+        "room_description": r.choice(pools.descriptions),
+        "robot_id": r.choice(pools.robots),
+        "cover_url": f"https://metastudio-{region}.obs.{region}.myhuaweicloud.com/{tenant.project_id}/covers/{room_id}.png",
+        "model_infos": {"model_asset_id": avatar_id, "asset_name": avatar_name, "backup_model_asset_ids": backups},
+        "voice_config": _voice(r, pools),
+        "billing_mode": billing,
+        "reuse_resource": concurrent and r.random() < 0.3,
+        "concurrency": r.choice((1, 1, 2, 3, 5, 8, 10, 20, 50)) if concurrent else 0,
+        "client_nums": client_nums,
+        "voice_config_list": [_voice_rsp(r, pools, index + j, language) for j in range(r.randint(1, MAX_VOICES))],
+        "default_language": language,
+        "create_time": create_time,
+        "update_time": update_time,
+        "exit_mute_threshold": r.choice(EXIT_MUTE_THRESHOLDS),
+    }
+
+
+def _present(s: random.Random, fields: dict[str, Any], index: int) -> dict[str, Any]:
+    """The fields a room carries. A field with a documented default (billing_mode, default_language) is left out
+    only while it holds that default, and client_nums only where the billing mode ignores it, so what is served
+    means the same and the totals (summed from the served fields) stay right."""
+    # A fixed number of draws per room, so one room's shape never shifts the next one's.
+    rolls = {name: s.random() for name in ABSENT_SHARE}
+    example, no_backups = s.random() < EXAMPLE_SHARE, s.random() < NO_BACKUPS_SHARE
+    no_desc = [s.random() < NO_LANGUAGE_DESC_SHARE for _ in range(MAX_VOICES)]
+    if index < FULL_ROOMS:
+        return fields
+    if index == FULL_ROOMS or example:
+        return {name: value for name, value in fields.items() if name in EXAMPLE_FIELDS}
+    concurrency_billed = fields["billing_mode"] == "CONCURRENCY"
+    keep_anyway = {
+        "billing_mode": not concurrency_billed,
+        "default_language": fields["default_language"] != "CN",
+        "client_nums": not concurrency_billed,
+    }
+    out = {
+        name: value
+        for name, value in fields.items()
+        if name not in ABSENT_SHARE or keep_anyway.get(name) or rolls[name] >= ABSENT_SHARE[name]
+    }
+    if "model_infos" in out and not out["model_infos"]["backup_model_asset_ids"] and no_backups:
+        out["model_infos"] = {k: v for k, v in out["model_infos"].items() if k != "backup_model_asset_ids"}
+    if "voice_config_list" in out:
+        voices = out["voice_config_list"]
+        out["voice_config_list"] = [_without(v, "language_desc") if no_desc[j] else v for j, v in enumerate(voices)]
+    return out
+
+
+def _without(voice: VoiceConfigRsp, name: str) -> VoiceConfigRsp:
+    """The same voice with one field left out (absent, not null: records serialize only the fields they were given)."""
+    return VoiceConfigRsp(**voice.model_dump(exclude={name}, exclude_unset=True))
 
 
 def _voice(r: random.Random, pools: ProjectPools) -> VoiceConfig:

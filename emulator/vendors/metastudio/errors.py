@@ -27,10 +27,23 @@ DECRYPT_TOKEN_FAIL = ErrorSpec(f"{GATEWAY}.0301", 401, _IAM + "decrypt token fai
 # Emulator wording: an Authorization scheme other than SDK-HMAC-SHA256 / V11-HMAC-SHA256, or an unparseable one.
 UNSUPPORTED_ALGORITHM = ErrorSpec(f"{GATEWAY}.0301", 401, _IAM + "unsupported signature algorithm {algorithm}")
 MALFORMED_AUTHORIZATION = ErrorSpec(f"{GATEWAY}.0301", 401, _IAM + "authorization header format invalid")
+# Emulator wording: a valid signature whose SignedHeaders leave out x-sdk-date or host (or X-Project-Id /
+# X-Security-Token when sent). The signing guide requires X-Sdk-Date to be signed; the real message is not documented.
+HEADER_NOT_SIGNED = ErrorSpec(
+    f"{GATEWAY}.0301", 401, _IAM + "verify aksk signature fail, SignedHeaders must include {header}"
+)
 API_NOT_FOUND = ErrorSpec(
     f"{GATEWAY}.0101", 404, "The API does not exist or has not been published in the environment."
 )
 METHOD_NOT_FOUND = ErrorSpec(f"{GATEWAY}.0101", 404, "The API does not exist.")
+# APIG's documented answer to a body over its limit (12 MB there; the emulator's limit is smaller).
+BODY_TOO_LARGE = ErrorSpec(f"{GATEWAY}.0201", 413, "Request entity too large")
+# Emulator wording (the gateway routes by domain; the emulator refuses foreign names on loopback).
+MISDIRECTED = ErrorSpec(
+    f"{GATEWAY}.0201",
+    421,
+    'The Host "{host}" is not served: the emulator is bound to loopback; allow it with --allowed-hosts.',
+)
 # Emulator choice for its IAM helper route (keystone, not MetaStudio, answers there): 405 with Allow.
 IAM_METHOD_NOT_ALLOWED = ErrorSpec(f"{GATEWAY}.0101", 405, "The method is not allowed for the requested URL.")
 
@@ -53,6 +66,15 @@ THROTTLED = ErrorSpec(
     f"{GATEWAY}.0308",
     429,
     "The throttling threshold has been reached: policy user over ratelimit,limit:100,time:1 minute",
+    (("Retry-After", "1"),),
+)
+
+# Emulator wording: a connection beyond the server's connection limit, in the gateway's throttling code (the SDK
+# retries it after Retry-After when configured with retry_times).
+OVERLOADED = ErrorSpec(
+    f"{GATEWAY}.0308",
+    429,
+    "The throttling threshold has been reached: too many open connections, limit:{limit}",
     (("Retry-After", "1"),),
 )
 

@@ -126,4 +126,4 @@ def _room_entry(tenant: str, part: str, id_: str, values: dict[str, Any], doc: s
     return {"tenant": tenant, "lastJobStartTime": values["last_job_start_time"], "record": json.loads(doc)}
 
 
-ROOM_CODEC = FixtureCodec(ROOMS, "smart_chat_rooms.json", RoomEntry, _room_record, _room_entry)
+ROOM_CODEC = FixtureCodec(ROOMS, "smart_chat_rooms.json", RoomEntry, _room_record, _room_entry, "record.room_id")

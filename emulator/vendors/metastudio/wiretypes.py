@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field
@@ -38,8 +38,39 @@ def _calendar_instant(value: str) -> str:
     return value
 
 
+def _rolled_over(value: str) -> str:
+    """A day past its month's end (2023-02-30) rolls into the next month, as Java's lenient date parsing does; the
+    instant is given back in canonical RFC 3339 (UTC offset kept)."""
+    head, sep, rest = value.partition("T")
+    year, month, day = (int(part) for part in head.split("-"))
+    moment = datetime(year, month, 1) + timedelta(days=day - 1)
+    return moment.strftime("%Y-%m-%d") + sep + rest
+
+
 # Goes after the field's range in `Annotated[int, Field(ge=..., le=...), DECIMAL_TEXT]`: placed there it still runs
-# first, and the range stays plain JSON Schema minimum/maximum in the OpenAPI document.
+# first, and the range stays plain JSON Schema minimum/maximum in the OpenAPI document. An empty value (`limit=`)
+# counts as not supplied, which the document says with `allowEmptyValue` (see core.rest.query_parameters).
 DECIMAL_TEXT = BeforeValidator(_wire_integer)
-# `2021-01-10T08:43:17Z` or `2021-01-10T16:43:17+08:00`, optional fraction; a real calendar instant.
+BLANK_IS_DEFAULT = Field(json_schema_extra={"allowEmptyValue": True})
+# `2021-01-10T08:43:17Z` or `2021-01-10T16:43:17+08:00`, optional fraction; a real calendar instant. Records hold
+# real instants only (a stored time is served as it is stored).
 Rfc3339 = Annotated[str, Field(pattern=RFC3339_PATTERN), AfterValidator(_calendar_instant)]
+# A time in a query: every string the pattern admits is an instant, a day past the month's end rolling over
+# (README, fidelity notes; the pattern is all the OpenAPI document can say, so the two agree).
+Rfc3339Param = Annotated[str, Field(pattern=RFC3339_PATTERN), AfterValidator(_rolled_over)]
+
+# Chinese characters: the Han script. Chinese punctuation (，。) and full-width Latin are other scripts and pass.
+_HAN_RANGES = (
+    "\u2e80-\u2fdf",  # CJK and Kangxi radicals
+    "\u3005\u3007\u3021-\u3029\u3038-\u303b",  # 々, 〇 and the Suzhou numerals
+    "\u3400-\u4dbf",  # Extension A
+    "\u4e00-\u9fff",  # Unified Ideographs
+    "\uf900-\ufaff",  # Compatibility Ideographs
+    "\U00020000-\U0003ffff",  # Extensions B to H and the Compatibility Supplement
+)
+_HAN = re.compile(f"[{''.join(_HAN_RANGES)}]")
+
+
+def has_chinese(text: str) -> bool:
+    """`X-App-UserId` is documented as a third-party user id "which does not allow Chinese characters"."""
+    return _HAN.search(text) is not None

@@ -43,7 +43,7 @@ def test_fixture_conversations_are_served_as_written(tmp_path: Path, client_fact
     write(tmp_path, [agent_entry()], [{"tenant": OWNER, "agentId": AGENT, "record": conversation}])
     api = client_factory(fixtures=tmp_path)
     listed = api.get(LIST.format(AGENT), headers=AUTH)
-    assert listed.json()["pageInfo"] == {"requestedPageSize": 20, "requestedOffset": 0, "totalResultCount": 1}
+    assert listed.json()["pageInfo"] == {"requestedPageSize": 0, "requestedOffset": 0, "totalResultCount": 1}
     served = listed.json()["conversations"][0]
     assert served["turns"][1] == {  # nulls count as absent; nulls inside args are values and stay
         "id": "t2",
@@ -101,3 +101,47 @@ def test_export_round_trip(tmp_path: Path, app_factory: Callable[..., Any]) -> N
     reloaded = TestClient(app_factory(fixtures=tmp_path)).get(LIST.format(legacy), headers=AUTH)
     assert original.status_code == 200
     assert reloaded.content == original.content
+
+
+GENERATED_AGENT = "07ed3b18-5949-465a-af56-31bb2ff14c82"  # owner 1's first agent at the default seed
+
+
+def test_a_conversation_of_an_agent_nobody_has_stops_start_up(tmp_path: Path, app_factory: Callable[..., Any]) -> None:
+    write(
+        tmp_path, [agent_entry()], [{"tenant": OWNER, "agentId": "no-such-agent", "record": {"id": "c", "turns": []}}]
+    )
+    with pytest.raises(FixtureError) as exc:
+        app_factory(fixtures=tmp_path, scale=0.05)
+    where = tmp_path / "fixie" / "conversations.json"
+    assert str(exc.value) == f'{where}: entry 0 (c): field agentId: agent "no-such-agent" of "{OWNER}" does not exist'
+    assert exc.value.rule
+
+
+def test_a_reseed_the_fixtures_do_not_fit_is_409_and_changes_nothing(
+    tmp_path: Path, client_factory: Callable[..., TestClient]
+) -> None:
+    """A fixture conversation of a generated agent: served at the start-up seed; another seed has other agents, so
+    reseeding to it is refused (naming the fixture entry) rather than leaving an orphan."""
+    conversation = {"id": "c-fixture", "turns": [turn("t1", "user")]}
+    write(tmp_path, [], [{"tenant": OWNER, "agentId": GENERATED_AGENT, "record": conversation}])
+    api = client_factory(fixtures=tmp_path, scale=0.05)
+    assert api.get(LIST.format(GENERATED_AGENT) + "/c-fixture", headers=AUTH).status_code == 200
+    r = api.post("/_emulator/seed", json={"seed": 7})
+    assert r.status_code == 409, r.text
+    where = tmp_path / "fixie" / "conversations.json"
+    message = f'{where}: entry 0 (c-fixture): field agentId: agent "{GENERATED_AGENT}" of "{OWNER}" does not exist'
+    assert r.json()["error"] == {**r.json()["error"], "code": "EntryRejected", "message": message}
+    assert api.get("/_emulator/health").json()["seed"] == 20201109
+    assert api.get(LIST.format(GENERATED_AGENT) + "/c-fixture", headers=AUTH).status_code == 200
+    assert api.post("/_emulator/seed", json={"seed": 20201109, "scale": 0.1}).status_code == 200
+
+
+def test_a_reseed_leaves_out_fixtures_of_a_deleted_tenant(
+    tmp_path: Path, client_factory: Callable[..., TestClient]
+) -> None:
+    write(tmp_path, [agent_entry()], [{"tenant": OWNER, "agentId": AGENT, "record": {"id": "c1", "turns": []}}])
+    api = client_factory(fixtures=tmp_path, scale=0.05)
+    assert api.delete(f"/_emulator/tenants/fixie/{OWNER}").status_code == 204
+    assert api.post("/_emulator/seed", json={"seed": 7}).status_code == 200
+    entries = api.get("/_emulator/records/fixie/conversations", params={"limit": 100_000}).json()["entries"]
+    assert OWNER not in {e["tenant"] for e in entries}

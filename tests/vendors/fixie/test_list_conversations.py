@@ -28,9 +28,10 @@ def started(conversation: dict[str, Any]) -> str:
 
 
 def test_defaults_first_page_of_twenty(api: TestClient, t1: Any) -> None:
+    """No limit sent: twenty served, and `requestedPageSize` says none was requested (0, proto3's unset)."""
     body = page(api, t1, t1.private)
     assert list(body) == ["conversations", "pageInfo"]
-    assert body["pageInfo"] == {"requestedPageSize": 20, "requestedOffset": 0, "totalResultCount": 47}
+    assert body["pageInfo"] == {"requestedPageSize": 0, "requestedOffset": 0, "totalResultCount": 47}
     assert len(body["conversations"]) == 20
 
 
@@ -42,8 +43,23 @@ def test_default_limit_follows_setting(client_factory: Callable[..., TestClient]
     api = client_factory(fixie_default_limit=7)
     for query in ("", "?limit=0"):
         body = page(api, t1, t1.private, query)
-        assert body["pageInfo"]["requestedPageSize"] == 7
+        assert body["pageInfo"]["requestedPageSize"] == 0
         assert len(body["conversations"]) == 7
+
+
+@pytest.mark.parametrize(
+    ("query", "requested", "applied", "served"),
+    [("", 0, 20, 20), ("?limit=0", 0, 20, 20), ("?limit=5", 5, 5, 5), ("?limit=500", 500, 100, 47)],
+)
+def test_requested_page_size_echoes_the_request_or_with_the_setting_the_size_applied(
+    client_factory: Callable[..., TestClient], t1: Any, query: str, requested: int, applied: int, served: int
+) -> None:
+    """The docs: "The number of results requested". `--fixie-requested-page-size applied` echoes the page size
+    the service chose instead (the default for none or 0, 100 for more)."""
+    for setting, echoed in (("requested", requested), ("applied", applied)):
+        body = page(client_factory(fixie_requested_page_size=setting), t1, t1.private, query)
+        assert body["pageInfo"] == {"requestedPageSize": echoed, "requestedOffset": 0, "totalResultCount": 47}
+        assert len(body["conversations"]) == served
 
 
 @pytest.mark.parametrize(
@@ -53,12 +69,13 @@ def test_default_limit_follows_setting(client_factory: Callable[..., TestClient]
         ("?limit=100", 100, 0, 47),
         ("?limit=%2B5", 5, 0, 5),  # Go's ParseInt takes a sign
         ("?limit=007", 7, 0, 7),
-        ("?offset=0", 20, 0, 20),
-        ("?offset=40", 20, 40, 7),
+        ("?offset=0", 0, 0, 20),
+        ("?offset=40", 0, 40, 7),
         ("?offset=46&limit=5", 5, 46, 1),
-        ("?offset=47", 20, 47, 0),  # past the end: empty, true total
+        ("?offset=47", 0, 47, 0),  # past the end: empty, true total
         ("?offset=2147483647&limit=100", 100, 2147483647, 0),
         ("?limit=5&unknown=x&pageSize=3", 5, 0, 5),  # unknown parameters are ignored
+        ("?limit=3&limit=4", 4, 0, 4),  # repeated: the last wins
     ],
 )
 def test_offset_and_limit_accepted(api: TestClient, t1: Any, query: str, size: int, offset: int, count: int) -> None:
@@ -101,7 +118,7 @@ def test_bad_offset_or_limit(api: TestClient, t1: Any, expect_error: Expect, que
 @pytest.mark.parametrize("limit", ["101", "2147483647"])
 def test_limit_over_maximum_clamps_by_default(api: TestClient, t1: Any, limit: str) -> None:
     body = page(api, t1, t1.private, f"?limit={limit}")
-    assert body["pageInfo"]["requestedPageSize"] == 100
+    assert body["pageInfo"]["requestedPageSize"] == int(limit)  # what was requested, not the 100 served
     assert len(body["conversations"]) == 47
 
 

@@ -267,6 +267,28 @@ def test_request_id_is_stable_per_request_and_differs_between_requests(client: T
     assert page_two != first
 
 
+def test_request_id_covers_the_version_wherever_it_is_named(client: TestClient, ice_call: Call) -> None:
+    query = {"Action": "ListAIAgentDialogues", "AccessKeyId": AK_1, **DIALOGUES}
+    by_param = ice_call(client, "ListAIAgentDialogues", **DIALOGUES)
+    by_header = client.post("/", params=query, headers={"x-acs-version": VERSION})
+    other = client.post("/", params={**query, "Version": "2017-03-21"})
+    assert by_header.status_code == 200 and other.json()["Code"] == "InvalidVersion"
+    assert by_header.json()["RequestId"] == by_param.json()["RequestId"]  # one call, however it names the version
+    assert other.json()["RequestId"] != by_param.json()["RequestId"]
+
+
+def test_request_id_covers_the_v3_credential(client: TestClient) -> None:
+    # auth=presence: the key must exist, the signature is not checked. The credential is in a header only.
+    headers = {"x-acs-action": "ListAIAgentDialogues", "x-acs-version": VERSION}
+    ids = []
+    for ak in (AK_1, "LTAI5tEmuDevAccessKey002"):
+        auth = f"ACS3-HMAC-SHA256 Credential={ak},SignedHeaders=host,Signature=00"
+        resp = client.post("/", params=DIALOGUES, headers={**headers, "Authorization": auth})
+        assert resp.status_code == 200
+        ids.append(resp.json()["RequestId"])
+    assert ids[0] != ids[1]
+
+
 @pytest.fixture(scope="module")
 def twin_clients() -> tuple[TestClient, TestClient]:
     """Two apps built separately from the same (default) seed."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -114,11 +114,14 @@ def sdk_sign(
     headers: Mapping[str, str] | None = None,
     v11_region: str | None = None,
     content_type: bool = True,
+    unsigned: Collection[str] = (),
 ) -> Signed:
     """Headers signed by the official SDK's own signer (an implementation independent of the emulator's).
 
     The SDK signs every header present when signing: Content-Type and User-Agent always (IAM calls: no
     Content-Type), then the caller's (X-Project-Id, X-Security-Token, ...), plus X-Sdk-Date and Host.
+    `unsigned` names (lowercase) headers to send but leave out of SignedHeaders: a hand-rolled client's signature,
+    still computed by the SDK's own code.
     """
     params = {"User-Agent": "huaweicloud-usdk-python/3.0", **(headers or {})}
     if content_type:
@@ -134,10 +137,23 @@ def sdk_sign(
     )
     credentials = BasicCredentials(ak, sk)
     if v11_region is None:
-        Signer(credentials).sign(request)
+        _leaving_out(Signer, unsigned)(credentials).sign(request)
     else:
-        DerivationAKSKSigner(credentials).sign(request, "metastudio", v11_region)
+        _leaving_out(DerivationAKSKSigner, unsigned)(credentials).sign(request, "metastudio", v11_region)
     return Signed(request.uri, dict(request.header_params))
+
+
+def _leaving_out(base: type[Any], names: Collection[str]) -> type[Any]:
+    """The SDK signer class, minus `names` in the list of headers it signs."""
+    if not names:
+        return base
+
+    class Partial(base):  # type: ignore[misc, valid-type]
+        @classmethod
+        def _process_signed_headers(cls, request: SdkRequest) -> list[str]:
+            return [h for h in super()._process_signed_headers(request) if h not in names]
+
+    return Partial
 
 
 @pytest.fixture

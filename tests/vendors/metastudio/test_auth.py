@@ -155,6 +155,41 @@ def test_signed_header_missing_from_the_request(verify: TestClient, sign: Any) -
     gateway_401(response, _mismatch_message(PATH_A, "limit=10", signed, **{"X-App-UserId": ""}))
 
 
+# --- what the signature must cover ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["x-sdk-date", "host", "x-project-id"])
+def test_date_host_and_project_must_be_signed(verify: TestClient, sign: Any, name: str) -> None:
+    """A correct signature over fewer headers: a hand-rolled signer that leaves one out is refused."""
+    signed = signed_a(sign, unsigned=[name])
+    assert name not in signed.headers["Authorization"]
+    gateway_401(send(verify, signed), f"verify aksk signature fail, SignedHeaders must include {name}")
+
+
+def test_a_derived_key_signature_must_cover_the_host_too(verify: TestClient, sign: Any) -> None:
+    signed = signed_a(sign, v11_region="cn-north-4", unsigned=["host"])
+    gateway_401(send(verify, signed), "verify aksk signature fail, SignedHeaders must include host")
+
+
+def test_a_sent_security_token_must_be_signed(verify: TestClient, sign: Any) -> None:
+    headers = {"X-Project-Id": PROJECT_A, "X-Security-Token": STS_TOKEN}
+    signed = sign(AK_STS, SK_STS, PATH_A, [("limit", "3")], headers=headers, unsigned=["x-security-token"])
+    gateway_401(send(verify, signed), "verify aksk signature fail, SignedHeaders must include x-security-token")
+
+
+def test_other_headers_may_go_unsigned(verify: TestClient, sign: Any) -> None:
+    unsigned = ["content-type", "user-agent", "x-app-userid"]
+    signed = signed_a(sign, headers={"X-App-UserId": "u1"}, unsigned=unsigned)
+    assert "SignedHeaders=host;x-project-id;x-sdk-date," in signed.headers["Authorization"]
+    assert send(verify, signed).status_code == 200
+    # Raw token clients send no X-Project-Id, so there is none to sign.
+    assert send(verify, sign(AK_A, SK_A, PATH_A, unsigned=unsigned)).status_code == 200
+
+
+def test_presence_mode_does_not_check_what_was_signed(client_factory: Any, sign: Any) -> None:
+    assert send(client_factory(auth="presence"), signed_a(sign, unsigned=["host", "x-sdk-date"])).status_code == 200
+
+
 # --- date window ---------------------------------------------------------------------------------------
 
 

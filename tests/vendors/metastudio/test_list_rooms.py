@@ -12,6 +12,7 @@ import pytest
 
 from emulator.core.ids import iso_s as iso
 from emulator.core.ids import ms_from_iso
+from emulator.core.rest import query_parameters
 from emulator.vendors.metastudio.ops import list_smart_chat_rooms as op
 from emulator.vendors.metastudio.records import RoomEntry
 
@@ -123,33 +124,98 @@ def test_unknown_parameters_are_ignored(api: Any) -> None:
     assert api.get("robot_id=x&sort_key=room_name").content == api.get().content
 
 
+@pytest.mark.parametrize("user_id", ["用户1", "user-展", "𠀀x", "々", "〇"])
+def test_app_user_id_with_chinese_characters_is_invalid_parameter(api: Any, user_id: str) -> None:
+    """Documented: "Third-party user ID, which does not allow Chinese characters". Clients send the UTF-8 bytes."""
+    response = api.client.get(
+        "/v1/0123456789abcdef0123456789abcdef/smart-chat-rooms",
+        headers={"X-Auth-Token": "emu-dev-iam-token-0000000001", "X-App-UserId": user_id.encode()},
+    )
+    assert response.status_code == 400 and response.json() == INVALID
+    assert "x-request-id" in response.headers
+
+
+@pytest.mark.parametrize(
+    "user_id", [b"user-1", b"", "usér ü".encode(), "ｕｓｅｒ".encode(), "a，b。".encode(), "사용자".encode(),
+                "ユーザー".encode(), b"\xff\xfe"]
+)  # fmt: skip
+def test_app_user_id_in_other_scripts_is_served_and_scopes_nothing(api: Any, user_id: bytes) -> None:
+    """Latin, full-width Latin, Chinese punctuation, Hangul, kana (not Han) and non-UTF-8 bytes all pass."""
+    response = api.client.get(
+        "/v1/0123456789abcdef0123456789abcdef/smart-chat-rooms",
+        headers={"X-Auth-Token": "emu-dev-iam-token-0000000001", "X-App-UserId": user_id},
+    )
+    assert response.status_code == 200 and response.content == api.get().content
+
+
 # --- record shape --------------------------------------------------------------------------------------
 
 
-def test_every_room_carries_the_16_fields_with_json_types(api: Any) -> None:
+def test_rooms_carry_the_16_fields_in_order_with_json_types_and_never_null(api: Any) -> None:
     body = api.ok({"limit": 100})
     assert list(body) == ["count", "count_concurrency", "count_client_nums", "count_client_nums_token",
                           "smart_chat_rooms"]  # fmt: skip
     op.ListSmartChatRoomsResponse.model_validate(body)
-    for room in body["smart_chat_rooms"]:
-        assert list(room) == ROOM_FIELDS
-        assert isinstance(room["model_infos"], dict)
-        assert set(room["model_infos"]) == {"model_asset_id", "asset_name", "backup_model_asset_ids"}
-        assert isinstance(room["reuse_resource"], bool)
+    rooms = body["smart_chat_rooms"]
+    assert list(rooms[0]) == ROOM_FIELDS  # the newest rooms carry every field
+    for room in rooms:
+        assert list(room) == [f for f in ROOM_FIELDS if f in room]
+        assert {"room_id", "room_name", "create_time", "update_time"} <= set(room)
+        assert None not in room.values()
+        if "model_infos" in room:
+            assert set(room["model_infos"]) <= {"model_asset_id", "asset_name", "backup_model_asset_ids"}
+        assert isinstance(room.get("reuse_resource", False), bool)
         for key in ("concurrency", "client_nums", "exit_mute_threshold"):
-            assert type(room[key]) is int
-        assert room["voice_config_list"] and all(isinstance(v["speed"], int) for v in room["voice_config_list"])
+            assert type(room.get(key, 0)) is int
+        assert all(isinstance(v["speed"], int) for v in room.get("voice_config_list", []))
         assert room["create_time"].endswith("Z") and room["update_time"] >= room["create_time"]
+
+
+def test_rooms_are_sparse_like_the_vendors_example(api: Any) -> None:
+    """The vendor page's example room has five fields: generated rooms leave optional fields out too, so code that
+    reads one unguarded fails here as it would in the cloud."""
+    rooms = api.ok({"limit": 100})["smart_chat_rooms"]
+    example = ["room_id", "room_name", "room_description", "create_time", "update_time"]
+    assert 3 <= sum(list(room) == example for room in rooms) <= 12
+    for field in ROOM_FIELDS:
+        present = sum(field in room for room in rooms)
+        if field in ("room_id", "room_name", "create_time", "update_time"):
+            assert present == 57
+        else:
+            assert 10 <= present <= 54, field  # absent from a realistic share of rooms, present in most
+    models = [r["model_infos"] for r in rooms if "model_infos" in r]
+    assert any("backup_model_asset_ids" not in m for m in models)
+    assert any(m.get("backup_model_asset_ids") for m in models)
+    voices = [v for r in rooms for v in r.get("voice_config_list", [])]
+    assert any("language_desc" not in v for v in voices) and any("language_desc" in v for v in voices)
+
+
+def test_absent_fields_keep_their_meaning(api: Any) -> None:
+    """A field with a documented default is left out only while it holds it; client-billed rooms keep their count."""
+    rooms = api.ok({"limit": 100})["smart_chat_rooms"]
+    described = [r for r in rooms if "voice_config_list" in r or "concurrency" in r]  # not example-shaped
+    assert any("billing_mode" not in r for r in described) and any("default_language" not in r for r in described)
+    billed = [r for r in rooms if r.get("billing_mode") in ("CLIENT", "CLIENT_TOKENS")]
+    assert billed and all("client_nums" in r for r in billed)
+
+
+def test_sparse_rooms_are_the_same_for_the_same_seed(api: Any, api_factory: Any) -> None:
+    again = api_factory(auth="off")
+    assert again.get({"limit": 100}).content == api.get({"limit": 100}).content
+    other = api_factory(seed=7)
+    shapes = [list(r) for r in other.ok({"limit": 100})["smart_chat_rooms"]]
+    assert shapes != [list(r) for r in api.ok({"limit": 100})["smart_chat_rooms"]]
 
 
 def test_generated_rooms_cover_every_enum_value(api: Any) -> None:
     rooms = api.ok({"limit": 100})["smart_chat_rooms"]
-    assert {r["billing_mode"] for r in rooms} == {"CONCURRENCY", "CLIENT", "CLIENT_TOKENS"}
-    assert {r["default_language"] for r in rooms} == {"CN", "EN", "ESP", "por", "Arabic", "Thai"}
-    providers = {v["provider"] for r in rooms for v in r["voice_config_list"]}
+    assert {r["billing_mode"] for r in rooms if "billing_mode" in r} == {"CONCURRENCY", "CLIENT", "CLIENT_TOKENS"}
+    languages = {r["default_language"] for r in rooms if "default_language" in r}
+    assert languages == {"CN", "EN", "ESP", "por", "Arabic", "Thai"}
+    providers = {v["provider"] for r in rooms for v in r.get("voice_config_list", [])}
     assert providers == {"XIMALAYA", "HUAWEI_EI", "MOBVOI"}
-    assert any(r["model_infos"]["backup_model_asset_ids"] for r in rooms)
-    assert not any(r["reuse_resource"] for r in rooms if r["billing_mode"] != "CONCURRENCY")
+    assert any(r["model_infos"].get("backup_model_asset_ids") for r in rooms if "model_infos" in r)
+    assert not any(r.get("reuse_resource") for r in rooms if r.get("billing_mode", "CONCURRENCY") != "CONCURRENCY")
 
 
 # --- order and paging ----------------------------------------------------------------------------------
@@ -310,7 +376,6 @@ def test_offsets_name_the_same_instant_as_z(api: Any) -> None:
         {"start_time": "2025-01-01 00:00:00Z"},
         {"start_time": "2025-01-01T00:00:00+0800"},
         {"start_time": "2025-13-01T00:00:00Z"},
-        {"end_time": "2025-02-30T00:00:00Z"},
         {"end_time": "2025-01-01T24:00:00Z"},
         {"end_time": "1735689600"},
         {"end_time": "yesterday"},
@@ -321,6 +386,28 @@ def test_malformed_times_are_invalid_parameter(api: Any, query: dict[str, str]) 
     response = api.get(query)
     assert response.status_code == 400
     assert response.json() == INVALID
+
+
+@pytest.mark.parametrize(
+    ("given", "meant"),
+    [
+        ("2025-02-29T00:00:00Z", "2025-03-01T00:00:00Z"),
+        ("2024-02-30T12:00:00+08:00", "2024-03-01T12:00:00+08:00"),
+        ("2025-09-31T23:59:59.5Z", "2025-10-01T23:59:59.5Z"),
+    ],
+)
+def test_a_day_past_the_months_end_rolls_over(api: Any, given: str, meant: str) -> None:
+    """Every time the documented pattern admits is an instant (as ICE's times are): the OpenAPI document and the
+    behaviour agree, and the window means what Java's lenient parsing makes of it."""
+    for field in ("start_time", "end_time"):
+        assert api.get({field: given, "limit": 100}).content == api.get({field: meant, "limit": 100}).content
+
+
+def test_blank_paging_values_are_documented_as_allowed() -> None:
+    """`offset=` and `limit=` count as not supplied; the OpenAPI parameters say so with allowEmptyValue."""
+    params = {p["name"]: p for p in query_parameters(op.ListSmartChatRoomsRequest)}
+    assert params["offset"]["allowEmptyValue"] is True and params["limit"]["allowEmptyValue"] is True
+    assert "allowEmptyValue" not in params["start_time"] and "allowEmptyValue" not in params["room_name"]
 
 
 @pytest.mark.parametrize(
@@ -351,12 +438,15 @@ def test_totals_over_a_full_walk_match_an_independent_sum(api: Any) -> None:
     rooms, _ = api.walk(9)
     body = api.ok()
     assert counts_of(body)["count"] == len(rooms)
-    assert body["count_concurrency"] == sum(r["concurrency"] for r in rooms)
-    assert body["count_client_nums"] == sum(r["client_nums"] for r in rooms if r["billing_mode"] == "CLIENT")
-    tokens = sum(r["client_nums"] for r in rooms if r["billing_mode"] == "CLIENT_TOKENS")
+    # Absent fields count as nothing; a room without billing_mode is billed by concurrency (the default).
+    assert body["count_concurrency"] == sum(r.get("concurrency", 0) for r in rooms)
+    client = sum(r.get("client_nums", 0) for r in rooms if r.get("billing_mode") == "CLIENT")
+    assert body["count_client_nums"] == client
+    tokens = sum(r.get("client_nums", 0) for r in rooms if r.get("billing_mode") == "CLIENT_TOKENS")
     assert body["count_client_nums_token"] == tokens
     # The dataset keeps client_nums on some concurrency-billed rooms, so billing mode must matter.
-    assert sum(r["client_nums"] for r in rooms) > body["count_client_nums"] + tokens
+    assert sum(r.get("client_nums", 0) for r in rooms) > body["count_client_nums"] + tokens
+    assert any("concurrency" not in r for r in rooms) and any("billing_mode" not in r for r in rooms)
     assert body["count_concurrency"] > 0 and body["count_client_nums"] > 0 and tokens > 0
 
 

@@ -11,6 +11,7 @@ from emulator.core.operation import Call
 from emulator.core.paging import PageSpec, PageStyle, paginate
 from emulator.core.params import INT32_MAX, RequestModel, clamp_over
 from emulator.core.rest import RestOperation
+from emulator.core.settings import PageSizeEcho
 from emulator.core.wirejson import RawArray
 from emulator.vendors.fixie.agents import owned_agent, store_of
 from emulator.vendors.fixie.records import CONVERSATIONS, Conversation
@@ -64,9 +65,12 @@ class ListConversationsRequest(RequestModel):
 class PageInfo(CamelModel):
     """Always all three, zeros included."""
 
-    requested_page_size: int  # the page size applied
-    requested_offset: int
-    total_result_count: int
+    requested_page_size: int = Field(
+        description="The number of results requested: `limit` as sent, 0 when absent (with "
+        "--fixie-requested-page-size applied: the page size served)."
+    )
+    requested_offset: int = Field(description="The offset specified in the request.")
+    total_result_count: int = Field(description="The total number of results available.")
 
 
 class ListConversationsResponse(CamelModel):
@@ -83,8 +87,16 @@ async def handle(call: Call, req: ListConversationsRequest) -> dict[str, Any]:
     agent = owned_agent(store, call.tenant, call.path["agentId"])
     span = store.span(CONVERSATIONS, agent.owner, agent.agent_id)
     page = paginate(PAGE, req, span, descending=True)
-    page_info = {"requestedPageSize": page.size, "requestedOffset": page.offset, "totalResultCount": page.total}
+    echoed = page.size if call.emulator.settings.fixie_requested_page_size is PageSizeEcho.APPLIED else requested(call)
+    page_info = {"requestedPageSize": echoed, "requestedOffset": page.offset, "totalResultCount": page.total}
     return {"conversations": RawArray(page.items), "pageInfo": page_info}
+
+
+def requested(call: Call) -> int:
+    """`limit` as the request sent it (the last one when repeated; already checked to be an int32 of at least 0),
+    before any default or clamping: "the number of results requested". None requested reads as proto3's 0."""
+    raw = call.params.get("limit")
+    return 0 if raw is None else int(raw)
 
 
 def operation(default_limit: int, clamp_over_max: bool) -> RestOperation:

@@ -12,6 +12,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from emulator.core.auth import header_values
+from emulator.core.errors import error
 from emulator.core.ids import ms_from_iso
 from emulator.core.operation import Call
 from emulator.core.paging import PageSpec, PageStyle, paginate
@@ -20,17 +22,20 @@ from emulator.core.rest import RestOperation
 from emulator.core.settings import RoomTimeField, SumScope
 from emulator.core.store import Filtered, Span
 from emulator.core.wirejson import RawArray
+from emulator.vendors.metastudio import errors as E
 from emulator.vendors.metastudio.records import ROOM_PART, ROOMS, SmartChatRoomBaseInfo, fold
-from emulator.vendors.metastudio.wiretypes import DECIMAL_TEXT, Rfc3339
+from emulator.vendors.metastudio.wiretypes import BLANK_IS_DEFAULT, DECIMAL_TEXT, Rfc3339Param, has_chinese
 
 
 class ListSmartChatRoomsRequest(RequestModel):
-    offset: Annotated[int, Field(ge=0, le=INT32_MAX), DECIMAL_TEXT] = Field(0, description="Rows to skip.")
-    limit: Annotated[int, Field(ge=1, le=100), DECIMAL_TEXT] = Field(10, description="Rows per page.")
+    offset: Annotated[int, Field(ge=0, le=INT32_MAX), DECIMAL_TEXT, BLANK_IS_DEFAULT] = Field(
+        0, description="Rows to skip."
+    )
+    limit: Annotated[int, Field(ge=1, le=100), DECIMAL_TEXT, BLANK_IS_DEFAULT] = Field(10, description="Rows per page.")
     room_name: str | None = Field(None, description="Fuzzy match on the dialog name; empty means no filter.")
     model_name: str | None = Field(None, description="Fuzzy match on the avatar name; empty means no filter.")
-    start_time: Rfc3339 | None = Field(None, description="Latest dialog task started at or after, RFC 3339.")
-    end_time: Rfc3339 | None = Field(None, description="Latest dialog task started at or before, RFC 3339.")
+    start_time: Rfc3339Param | None = Field(None, description="Latest dialog task started at or after, RFC 3339.")
+    end_time: Rfc3339Param | None = Field(None, description="Latest dialog task started at or before, RFC 3339.")
     # A reversed window (start after end) selects nothing; it is not an error (as for ICE's StartTime/EndTime).
 
 
@@ -43,6 +48,7 @@ class ListSmartChatRoomsResponse(BaseModel):
 
 
 NAME = "ListSmartChatRooms"
+APP_USER_HEADER = "x-app-userid"
 PAGE = PageSpec(PageStyle.OFFSET_LIMIT, size_field="limit", position_field="offset")
 # Prefix-summed store columns behind the three totals, in response order.
 SUMS = (
@@ -53,6 +59,10 @@ SUMS = (
 
 
 async def handle(call: Call, req: ListSmartChatRoomsRequest) -> dict[str, Any]:
+    # The one documented header rule ("third-party user ID, which does not allow Chinese characters"); the service
+    # answers its single parameter error. The id scopes nothing here (README, fidelity notes).
+    if any(has_chinese(value) for value in header_values(call.request).get(APP_USER_HEADER, ())):
+        raise error(E.INVALID_PARAMETER)
     emu = call.emulator
     everything = emu.store.span(ROOMS, call.tenant, ROOM_PART)
     rooms = matching_rooms(everything, req, emu.settings.metastudio_time_field)
@@ -95,7 +105,8 @@ OPERATION = RestOperation(
     handler=handle,
     summary="Queries interactive dialogs.",
     errors={
-        400: "Invalid parameter (MSS.00000003), or the path project is not the caller's (MSS.00010009).",
+        400: "Invalid parameter (MSS.00000003): a query value, or an X-App-UserId with Chinese characters; or the "
+        "path project is not the caller's (MSS.00010009).",
         401: "Gateway authentication failed (APIGW.0301).",
         500: "Internal Error (MSS.00000004).",
     },
