@@ -1,17 +1,42 @@
-# The same install and start steps as the README's serve command (`./dev serve`), so CI's fresh-machine run of
-# `./dev` proves this image's steps too.
+# The emulator as a container (README, "Docker"):
+#   docker build -t agent-api-emulator .
+#   docker run --rm -p 127.0.0.1:8000:8000 -e EMULATOR_SEED=7 agent-api-emulator
+# tests/packaging/test_dockerfile.py executes these steps, in order, as this image's user in a scratch root (no
+# Docker engine in CI): keep to the instructions it knows, numeric USER ids and exec-form ENTRYPOINT/CMD.
 FROM python:3.11-slim
 
-RUN useradd --create-home --uid 10001 emulator
-WORKDIR /app
-COPY --chown=emulator:emulator requirements.lock requirements-dev.lock pyproject.toml README.md dev ./
-COPY --chown=emulator:emulator emulator ./emulator
-USER emulator
-RUN ./dev install runtime
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1
 
-ENV EMULATOR_HOST=0.0.0.0 \
+# Installed by root into /app/.venv: the server's user can run it, not change it. The runtime lock first, in its own
+# layer (rebuilt only when the lock changes), then the package itself, not editable, its sources removed after.
+WORKDIR /app
+COPY requirements.lock ./
+RUN python -m venv .venv \
+ && .venv/bin/pip install --requirement requirements.lock \
+ && rm requirements.lock
+COPY pyproject.toml README.md src/
+COPY emulator src/emulator
+RUN .venv/bin/pip install --no-deps ./src \
+ && rm -rf src \
+ && mkdir data \
+ && chown 10001:10001 data
+
+# An unprivileged user with no login entry (numeric, so Kubernetes' runAsNonRoot can check it). /app/data is its
+# one writable place: EMULATOR_DATA_DIR=/app/data with a volume there keeps the state across restarts.
+USER 10001:10001
+
+# Every setting is an EMULATOR_* variable (`docker run -e EMULATOR_SCALE=5`). 0.0.0.0 only here, inside the
+# container's own network; publish it on the host's loopback: `-p 127.0.0.1:8000:8000`.
+ENV PATH=/app/.venv/bin:$PATH \
+    EMULATOR_HOST=0.0.0.0 \
     EMULATOR_PORT=8000
 EXPOSE 8000
-HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
-  CMD python3 -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/_emulator/health', timeout=2).status == 200 else 1)"
-CMD ["./dev", "serve"]
+HEALTHCHECK --interval=5s --timeout=3s --start-period=60s --retries=3 \
+  CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/_emulator/health' % os.environ.get('EMULATOR_PORT', '8000'), timeout=2)"]
+# Exec form: the emulator itself is PID 1 and gets `docker stop`'s SIGTERM (graceful shutdown, exit status 0).
+# `docker run IMAGE fixtures export --out /app/data/x` runs another command; `serve --seed 7` passes flags.
+ENTRYPOINT ["emulator"]
+CMD ["serve"]

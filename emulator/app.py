@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from emulator.admin.errors import ControlPlaneErrors
 from emulator.admin.routes import admin_router
 from emulator.core.context import Emulator
+from emulator.core.dataset import Progress
 from emulator.core.edge import RequestTap
 from emulator.core.errors import VendorError
 from emulator.core.faults import DropConnection
@@ -42,10 +43,16 @@ class NoAnswer(Response):
         return None
 
 
-def create_app(settings: Settings | None = None, vendor_types: Sequence[type[Vendor]] = VENDOR_TYPES) -> FastAPI:
-    """The whole emulator; `vendor_types` narrows it to some vendors (e.g. a benchmark of one vendor at scale)."""
+def create_app(
+    settings: Settings | None = None,
+    vendor_types: Sequence[type[Vendor]] = VENDOR_TYPES,
+    *,
+    progress: Progress | None = None,
+) -> FastAPI:
+    """The whole emulator; `vendor_types` narrows it to some vendors (e.g. a benchmark of one vendor at scale);
+    `progress` hears how the start-up dataset's build goes."""
     settings = settings or Settings()
-    emu = Emulator(settings, vendor_types, ControlPlaneErrors())
+    emu = Emulator(settings, vendor_types, ControlPlaneErrors(), progress)
     # redirect_slashes=False: Huawei's SDK treats a 307 as an empty success; every miss gets the vendor's 404.
     app = EmulatorApp(
         title="agent-api-emulator",

@@ -108,11 +108,9 @@ def render_spec(spec: dict[str, Any]) -> str:
     return json.dumps(spec, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_specs(out: Path) -> list[Path]:
+def write_spec(out: Path, name: str, spec: dict[str, Any]) -> Path:
+    """`out/<name>.json` (the directory created if need be)."""
     out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, spec in build_specs().items():
-        path = out / f"{name}.json"
-        path.write_text(render_spec(spec), encoding="utf-8")
-        written.append(path)
-    return written
+    path = out / f"{name}.json"
+    path.write_text(render_spec(spec), encoding="utf-8")
+    return path

@@ -1,4 +1,5 @@
-"""How `emulator serve` runs uvicorn (uvloop + httptools), with what uvicorn's httptools protocol lacks:
+"""How `emulator serve` runs uvicorn (httptools, on uvloop where installed: not on Windows), with what uvicorn's
+httptools protocol lacks:
 
 - a header timeout: uvicorn arms its keep-alive timer only after a response, so a connection that never sends
   (or never finishes) its request line and headers was held forever. Here the line and headers must arrive within
@@ -12,7 +13,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import socket
 import sys
+import threading
 from asyncio import TimerHandle
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +31,8 @@ from uvicorn.supervisors import Multiprocess
 
 from emulator.core.http import OVERLOADED_KEY
 from emulator.core.settings import Settings
+from emulator.logs import announce_listening, uvicorn_level
+from emulator.logs import configure as configure_logs
 
 # uvicorn's exit status when the server could not start (port taken, ...).
 STARTUP_FAILURE = 3
@@ -42,20 +49,65 @@ class Limits:
 
 
 class EmulatorConfig(uvicorn.Config):
-    """uvicorn's Config plus the emulator's connection limits; picklable, so worker processes get them too."""
+    """uvicorn's Config plus the emulator's connection limits and, with `logs`, the CLI's logging (`emulator.logs`,
+    set up again in each worker process); picklable, so worker processes get them too. uvicorn's access log is
+    off: the edge logs each request (`request_log`)."""
 
-    def __init__(self, app: Any, settings: Settings, **overrides: Any) -> None:
+    def __init__(self, app: Any, settings: Settings, *, logs: bool = False, **overrides: Any) -> None:
         self.limits = Limits.of(settings)
+        self.emulator_logs = (settings.log_level, settings.log_format) if logs else None
         options: dict[str, Any] = {
             "host": settings.host,
             "port": settings.port,
-            "loop": "uvloop",
+            "loop": "auto",  # uvloop where it is installed (uvicorn[standard] leaves it out on Windows), else asyncio
             "http": GuardedHttpProtocol,
             "ws": DenyingWebSocketProtocol,
-            "log_level": settings.log_level,
+            "log_level": uvicorn_level(settings.log_level),
+            "access_log": False,
+            **({"log_config": None} if logs else {}),
             **overrides,
         }
         super().__init__(app, **options)
+
+    def configure_logging(self) -> None:
+        super().configure_logging()
+        if self.emulator_logs is not None:
+            configure_logs(*self.emulator_logs)
+
+
+class EmulatorServer(uvicorn.Server):
+    """uvicorn's Server, saying where it listens in the emulator's log (uvicorn's own line shows at `debug`)."""
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started and sockets is None:  # with sockets: a worker, and the supervisor has said it
+            port = self.servers[0].sockets[0].getsockname()[1] if self.servers else self.config.port
+            announce_listening(self.config.host, port, 1)
+
+
+def listen_problem(host: str, port: int) -> str | None:
+    """Why the server could not listen on `host`:`port`, found by binding there as uvicorn will, or None. Checked
+    before the dataset is built: a busy port is then one line at once, not a failure after a minute's build."""
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        return f"emulator: cannot listen on {where}: {_lower(exc.strerror or str(exc))}"
+    for family, kind, proto, _, address in addresses:
+        with socket.socket(family, kind, proto) as sock:
+            if os.name != "nt":  # as asyncio binds (a port in TIME_WAIT is free); on Windows it would share a port
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                sock.bind(address)
+            except OSError as exc:
+                return f"emulator: cannot listen on {where}: {_lower(exc.strerror or str(exc))}"
+    return None
+
+
+def _lower(reason: str) -> str:
+    return reason[:1].lower() + reason[1:]
 
 
 class GuardedHttpProtocol(HttpToolsProtocol):
@@ -125,7 +177,7 @@ class DenyingWebSocketProtocol(WebSocketsSansIOProtocol):
 
 
 def exposure_warning(settings: Settings, dev_credentials: list[str]) -> str:
-    """What `serve` prints when bound beyond loopback: who can now call it, and with which credentials."""
+    """What `serve` logs (as a warning) when bound beyond loopback: who can now call it, with which credentials."""
     mode = {"off": " (any credentials are accepted)", "presence": " (signatures are not checked)"}
     keys = (
         f"these public dev credentials (README) are accepted: {', '.join(dev_credentials)}"
@@ -133,7 +185,7 @@ def exposure_warning(settings: Settings, dev_credentials: list[str]) -> str:
         else "none of the README's public dev credentials are loaded"
     )
     return (
-        f"emulator: WARNING: listening on {settings.host}:{settings.port}, reachable from other machines. "
+        f"WARNING: listening on {settings.host}:{settings.port}, reachable from other machines. "
         f"Auth mode '{settings.auth}'{mode.get(settings.auth, '')}; {keys}. "
         "Bind to 127.0.0.1 (the default) unless that is what you want."
     )
@@ -142,16 +194,34 @@ def exposure_warning(settings: Settings, dev_credentials: list[str]) -> str:
 def run(app: Any, settings: Settings) -> int:
     """Serve `app` (an app, or an import string of a factory when `settings.workers` > 1)."""
     workers = settings.workers
-    config = EmulatorConfig(app, settings, factory=workers > 1, workers=workers)
-    server = uvicorn.Server(config)
+    config = EmulatorConfig(app, settings, logs=True, factory=workers > 1, workers=workers)
+    server = EmulatorServer(config)
+    # uvicorn re-raises SIGTERM once it has shut down gracefully, which kills the process (status 143) unless it is
+    # a container's PID 1: `docker stop` and a test harness alike should see a clean stop, status 0.
+    main_thread = threading.current_thread() is threading.main_thread()  # where signal handlers can be set
+    previous = signal.signal(signal.SIGTERM, _exit_cleanly) if main_thread else None
     try:
         if workers > 1:
-            Multiprocess(config, sockets=[config.bind_socket()]).run()
+            sock = config.bind_socket()
+            announce_listening(settings.host, sock.getsockname()[1], workers)
+            Multiprocess(config, sockets=[sock]).run()
             return 0
         server.run()
     except KeyboardInterrupt:  # uvicorn re-raises Ctrl+C once it has shut down gracefully (as uvicorn.run, quietly)
         return 0
+    except SystemExit as exc:
+        if exc.code != 0:
+            raise
+        return 0
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
     if not server.started:
         print("emulator: the server did not start (see the log above)", file=sys.stderr)
         return STARTUP_FAILURE
     return 0
+
+
+def _exit_cleanly(signum: int, frame: object) -> None:
+    """SIGTERM outside uvicorn's own handler (before it starts serving, or its re-raise after the shutdown)."""
+    raise SystemExit(0)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from emulator.admin import errors as E
-from emulator.admin.models import RFC3339, Count, Requests
+from emulator.admin.models import RFC3339, Count, JournalEntry, Requests
 from emulator.core.clock import parse_instant
 from emulator.core.context import Emulator
 from emulator.core.errors import error
@@ -47,7 +47,7 @@ def add_journal_routes(router: APIRouter, emu: Emulator) -> None:
     async def listing(
         filters: Filter, limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Entries to return.")] = 100
     ) -> Requests:
-        return Requests(requests=emu.journal.query(filters, limit))
+        return Requests(requests=[JournalEntry.model_validate(e) for e in emu.journal.query(filters, limit)])
 
     async def count(filters: Filter) -> Count:
         return Count(count=emu.journal.count(filters))

@@ -108,8 +108,31 @@ class ClockFrozen(Body):
     )
 
 
+class JournalEntry(BaseModel):
+    """One journaled vendor request: what it brought (secrets cut to their first characters) and what it got."""
+
+    id: int = Field(description="Increasing; `since=<id>` lists the entries after it.")
+    time: str = Field(description="When it arrived (RFC 3339, the emulator's clock).")
+    ms: int = Field(description="The same instant in milliseconds since the epoch.")
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str] = Field(description="Lower-case names; signatures, tokens and keys cut.")
+    body: str = Field(description="The first 4 KiB of the body.")
+    body_size: int
+    vendor: str
+    operation: str | None = Field(description="The vendor's operation name, once routed.")
+    tenant: str | None = Field(description="Account, project or owner, once credentials were read.")
+    status: int | None = Field(description="The status answered; null if the connection was dropped.")
+    code: str | None = Field(description="The vendor error code answered, as on the wire.")
+    auth: str | None = Field(description='"ok", "off", or why the credentials were refused.')
+    fault: str | None = Field(description="The id of the fault rule applied.")
+    request_id: str | None = Field(description="The vendor's request id in the answer.")
+    duration_ms: float
+
+
 class Requests(BaseModel):
-    requests: list[dict[str, Any]] = Field(description="Journal entries, newest first.")
+    requests: list[JournalEntry] = Field(description="Journal entries, newest first.")
 
 
 class Count(BaseModel):

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from emulator import __version__
 from emulator.core import state as control
 from emulator.core.clock import Clock
-from emulator.core.dataset import RUNTIME_FILE, Databases, DatasetSpec, build_dataset
+from emulator.core.dataset import RUNTIME_FILE, Databases, DatasetSpec, Progress, build_dataset
 from emulator.core.fixtures import MANIFEST, FixtureCodec, FixtureError, FixtureSource
 from emulator.core.journal import Journal
 from emulator.core.journal import connect as connect_runtime
@@ -83,8 +83,16 @@ def validate_tenants(
 
 
 class Emulator:
-    def __init__(self, settings: Settings, vendor_types: Sequence[type[Vendor]], control_plane: ErrorDialect) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        vendor_types: Sequence[type[Vendor]],
+        control_plane: ErrorDialect,
+        progress: Progress | None = None,
+    ) -> None:
+        """`progress` hears how the start-up dataset's build goes (the CLI shows it), if it is built here."""
         self.settings = settings
+        self._progress = progress
         self.control_plane = control_plane
         self.fixtures = FixtureSource.open(settings.fixtures) if settings.fixtures is not None else None
         self.manifest = load_manifest(self.fixtures)
@@ -131,7 +139,7 @@ class Emulator:
         return h.hexdigest()[:16]
 
     def build(self, conn: sqlite3.Connection, spec: DatasetSpec | None = None) -> None:
-        build_dataset(conn, self.vendors, spec or self.startup)
+        build_dataset(conn, self.vendors, spec or self.startup, self._progress if spec is None else None)
 
     def reset(self) -> None:
         """The start-up dataset back; faults, clock and created tenants go with it (they live in the same file)."""

@@ -60,7 +60,7 @@ def remove(path: Path, reason: str | None = None) -> None:
         path.with_name(path.name + suffix).unlink(missing_ok=True)
     path.unlink(missing_ok=True)
     if reason is not None:
-        log.warning("emulator: %s was unreadable (%s); rebuilt it", path, reason)
+        log.warning("%s was unreadable (%s); rebuilt it", path, reason)
 
 
 def prune(data_dir: Path, keep: set[str]) -> None:

@@ -14,7 +14,6 @@ writes were unreadable anyway), and templates of other datasets are pruned.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
@@ -26,6 +25,7 @@ from typing import Any
 from emulator.core import datadir, state
 from emulator.core.clock import Clock
 from emulator.core.datadir import DataDirError
+from emulator.core.filelock import exclusive
 from emulator.core.fixtures import FixtureCodec, FixtureError, FixtureSource
 from emulator.core.state import TenantRow
 from emulator.core.store_build import StoreBuilder
@@ -55,19 +55,47 @@ class DatasetSpec:
 FixtureSet = list[tuple[Vendor, FixtureCodec[Any], list[Any]]]
 
 
-def build_dataset(conn: sqlite3.Connection, vendors: Sequence[Vendor], spec: DatasetSpec) -> None:
+@dataclass(frozen=True)
+class BuildStep:
+    """How far a dataset build is: tenants whose data is generated, of all, and records so far; `stage` is
+    "generating", then "writing" (to the store), then "done"."""
+
+    tenants_done: int
+    tenants: int
+    records: int
+    stage: str
+
+
+Progress = Callable[[BuildStep], None]
+# Records generated between two progress reports (a report costs a clock read; generating 5,000 takes ~20 ms).
+PROGRESS_EVERY = 5000
+
+
+def build_dataset(
+    conn: sqlite3.Connection, vendors: Sequence[Vendor], spec: DatasetSpec, progress: Progress | None = None
+) -> None:
     """Records (generated, then fixtures overlaid) and control tables, in one transaction. Fixtures are validated
     first (a bad file is reported before any data is generated) and checked against the vendors' rules once the
-    records are in (a Fixie conversation needs its agent, generated or a fixture): FixtureError."""
+    records are in (a Fixie conversation needs its agent, generated or a fixture): FixtureError. `progress` hears
+    how far it is (per tenant, and every PROGRESS_EVERY records)."""
     fixtures = fixture_entries(vendors, spec)
     builder = StoreBuilder([c.collection for v in vendors for c in v.codecs])
     by_name = {v.name: v for v in vendors}
-    for tenant in spec.tenants:
-        if spec.generate and tenant.generate:
-            for codec, entry in by_name[tenant.vendor].generate_tenant(spec.seed, spec.scale, tenant.doc):
-                builder.add(codec.collection, [codec.record(entry)])
+    generated = [t for t in spec.tenants if spec.generate and t.generate]
+    report = progress or _no_progress
+    records = 0
+    report(BuildStep(0, len(generated), 0, "generating"))
+    for done, tenant in enumerate(generated):
+        for codec, entry in by_name[tenant.vendor].generate_tenant(spec.seed, spec.scale, tenant.doc):
+            builder.add(codec.collection, [codec.record(entry)])
+            records += 1
+            if records % PROGRESS_EVERY == 0:
+                report(BuildStep(done, len(generated), records, "generating"))
+        report(BuildStep(done + 1, len(generated), records, "generating"))
     for _, codec, entries in fixtures:
         builder.add(codec.collection, codec.records(entries))
+        records += len(entries)
+    report(BuildStep(len(generated), len(generated), records, "writing"))
     conn.execute("BEGIN")
     try:
         store = builder.build(conn)
@@ -88,6 +116,11 @@ def build_dataset(conn: sqlite3.Connection, vendors: Sequence[Vendor], spec: Dat
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+    report(BuildStep(len(generated), len(generated), records, "done"))
+
+
+def _no_progress(step: BuildStep) -> None:
+    return None
 
 
 def fixture_entries(vendors: Sequence[Vendor], spec: DatasetSpec) -> FixtureSet:
@@ -180,8 +213,7 @@ class Databases:
         if self.data_dir is None:
             yield
             return
-        with open(self.data_dir / LOCK_FILE, "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        with exclusive(self.data_dir / LOCK_FILE):
             yield
 
     def restore_template(self) -> None:

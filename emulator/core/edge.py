@@ -10,7 +10,7 @@ It sits outside Starlette's own error middleware, so it sees every answer as the
   extension), since no vendor path takes WebSockets;
 - creates the `RequestContext` the pipeline fills in (operation, tenant, auth verdict, fault);
 - carries out connection-level faults (a reset or closed connection, no answer) and garbles a malformed answer;
-- journals the request with what it answered.
+- journals the request with what it answered, and logs its line (`request_log`).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from emulator.core.hosts import HostPolicy
 from emulator.core.http import BODY_KEY, MAX_BODY, MAX_CONTROL_BODY, OVERLOADED_KEY
 from emulator.core.journal_entry import raw_row
 from emulator.core.request_context import SCOPE_KEY, RequestContext
+from emulator.core.request_log import level_of, log_request
 
 if TYPE_CHECKING:
     from emulator.core.context import Emulator
@@ -116,11 +117,21 @@ class RequestTap:
                 await answer_error(owner, owner.internal_error(), scope, receive, answer.send)
 
     def journal(self, owner: ErrorDialect, scope: Scope, body: bytes, ctx: RequestContext, answer: Answer) -> None:
+        """Journal the request (not the control plane's) and log its line, which names the entry's id."""
         emu = self.emu
-        if owner is not emu.control_plane and emu.journal.enabled:
-            duration_ms = round((time.perf_counter() - ctx.started) * 1000, 3)
+        control_plane = owner is emu.control_plane
+        journaled = not control_plane and emu.journal.enabled
+        level = level_of(control_plane)
+        logged = log.isEnabledFor(level)
+        if not (journaled or logged):
+            return
+        duration_ms = round((time.perf_counter() - ctx.started) * 1000, 3)
+        entry_id = None
+        if journaled:
             row = raw_row(scope, body, ctx, answer.status, answer.headers, int(emu.now() * 1000), duration_ms)
-            emu.journal.record(row)
+            entry_id = emu.journal.record(row)
+        if logged:
+            log_request(level, scope, ctx, answer.status, answer.headers, duration_ms, entry_id)
 
     async def websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         """No vendor path takes WebSockets: answer the upgrade with the owner's 404 (or 421 for a foreign Host) as

@@ -63,6 +63,8 @@ class Journal:
 
     A process that keeps the journal to itself (no --data-dir) writes rows in batches, flushed before any read, so
     a request pays for appending a tuple; workers sharing the file write each row at once, so any worker reads it.
+    Either way an entry's id is known when it is recorded (the request's log line names it): a batching journal
+    numbers its rows itself, which only a journal no other process writes (`batch` > 1) may do.
     """
 
     COLUMNS = (
@@ -80,17 +82,30 @@ class Journal:
             "operation TEXT, tenant TEXT, status INTEGER, code TEXT, auth TEXT, fault TEXT, method TEXT, path TEXT, "
             "query BLOB, headers BLOB, body BLOB, body_size INTEGER, request_id TEXT, duration_ms REAL)"
         )
-        self._insert = f"INSERT INTO journal ({', '.join(self.COLUMNS)}) VALUES ({', '.join('?' * len(self.COLUMNS))})"
+        columns = ("id", *self.COLUMNS) if batch > 1 else self.COLUMNS
+        self._insert = f"INSERT INTO journal ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        # AUTOINCREMENT's counter: ids are never reused, not even after a clear (`since` stays meaningful).
+        seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'journal'").fetchone()
+        self._last_id = int(seq[0]) if seq else 0
 
     @property
     def enabled(self) -> bool:
         return self.size > 0
 
-    def record(self, row: tuple[Any, ...]) -> None:
-        """Store one request (values in COLUMNS order)."""
-        self._pending.append(row)
+    def record(self, row: tuple[Any, ...]) -> int:
+        """Store one request (values in COLUMNS order); answers its entry's id."""
+        if self.batch == 1:
+            self.conn.execute("BEGIN")
+            entry_id = self.conn.execute(self._insert, row).lastrowid
+            assert entry_id is not None
+            self._trim(entry_id, 1)
+            self.conn.execute("COMMIT")
+            return entry_id
+        self._last_id += 1
+        self._pending.append((self._last_id, *row))
         if len(self._pending) >= self.batch:
             self.flush()
+        return self._last_id
 
     def flush(self) -> None:
         """Write what is pending in one transaction; the oldest entries past the window go with it."""
@@ -99,10 +114,12 @@ class Journal:
         rows, self._pending = self._pending, []
         self.conn.execute("BEGIN")
         self.conn.executemany(self._insert, rows)
-        last = self.conn.execute("SELECT MAX(id) FROM journal").fetchone()[0]
-        if last % TRIM_EVERY < len(rows) or len(rows) >= TRIM_EVERY:
-            self.conn.execute("DELETE FROM journal WHERE id <= ?", (last - self.size,))
+        self._trim(rows[-1][0], len(rows))
         self.conn.execute("COMMIT")
+
+    def _trim(self, last: int, written: int) -> None:
+        if last % TRIM_EVERY < written or written >= TRIM_EVERY:
+            self.conn.execute("DELETE FROM journal WHERE id <= ?", (last - self.size,))
 
     def _window(self, where: JournalFilter) -> tuple[str, list[Any]]:
         self.flush()

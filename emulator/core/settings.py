@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# `--fixtures examples`: the vendors' documented example responses, shipped in the package (emulator/examples/, to
+# which the repository's fixtures/ links), unless a directory of that name exists where the emulator runs.
+EXAMPLES = "examples"
+
+
+def packaged_examples() -> Path:
+    return Path(__file__).resolve().parent.parent / EXAMPLES
 
 
 class AuthMode(StrEnum):
@@ -35,6 +44,32 @@ class PageSizeEcho(StrEnum):
     APPLIED = "applied"  # the page size served (the default, or the maximum after clamping)
 
 
+class LogLevel(StrEnum):
+    CRITICAL = "critical"
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"  # start-up summary and one line per vendor request
+    DEBUG = "debug"  # also control-plane requests and uvicorn's own messages
+    TRACE = "trace"  # also uvicorn's protocol trace
+
+    @property
+    def number(self) -> int:
+        """The stdlib logging level (uvicorn's TRACE is 5)."""
+        return 5 if self is LogLevel.TRACE else int(getattr(logging, self.name))
+
+
+class LogFormat(StrEnum):
+    TEXT = "text"  # one readable line per event
+    JSON = "json"  # one JSON object per line
+
+
+class ProgressMode(StrEnum):
+    AUTO = "auto"  # once a build takes more than 1.5 s: a bar on a terminal, else a line every few seconds
+    BAR = "bar"
+    LINES = "lines"
+    OFF = "off"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="EMULATOR_", extra="ignore", frozen=True)
 
@@ -43,9 +78,14 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64, description="uvicorn worker processes")
     seed: int = Field(default=20201109, ge=0, description="drives all generated data")
     scale: float = Field(default=1.0, gt=0, le=10_000, description="multiplies the generated record counts")
-    fixtures: Path | None = Field(default=None, description="fixtures directory to overlay or replace data")
+    fixtures: Path | None = Field(
+        default=None,
+        description=f"fixtures directory to overlay or replace data ('{EXAMPLES}': the vendors' own examples)",
+    )
     data_dir: Path | None = Field(default=None, description="keep the store in a file here, shared by workers")
-    log_level: str = Field(default="warning", description="uvicorn log level")
+    log_level: LogLevel = Field(default=LogLevel.INFO, description="what is logged (info: one line per request)")
+    log_format: LogFormat = Field(default=LogFormat.TEXT, description="log lines as text or as JSON objects")
+    progress: ProgressMode = Field(default=ProgressMode.AUTO, description="how a slow dataset build shows progress")
     journal_size: int = Field(
         default=1000,
         ge=0,
@@ -67,16 +107,36 @@ class Settings(BaseSettings):
         description="Host names accepted besides loopback ones, comma-separated (*.example.com, or * for any)",
     )
 
-    auth: AuthMode = Field(default=AuthMode.VERIFY, description="verify | presence | off")
+    auth: AuthMode = Field(
+        default=AuthMode.VERIFY,
+        description="verify signatures, only require known credentials (presence), or accept anything (off)",
+    )
     # Added to the wall clock when checking signature dates: lets a test pretend the server clock is skewed.
-    clock_offset_seconds: int = 0
-    signature_window_seconds: int = Field(default=900, ge=1)
+    clock_offset_seconds: int = Field(default=0, description="start with the clock this far off wall time")
+    signature_window_seconds: int = Field(default=900, ge=1, description="allowed signature date skew")
 
     # Fidelity choices where the vendor's real behaviour is unknown (README, "Fidelity notes").
-    ice_page_size_over_max: OverLimit = OverLimit.REJECT
-    metastudio_time_field: RoomTimeField = RoomTimeField.LAST_JOB
-    metastudio_sum_scope: SumScope = SumScope.FILTERED
-    metastudio_gateway_prefix: str = "APIGW"
-    fixie_limit_over_max: OverLimit = OverLimit.CLAMP
-    fixie_default_limit: int = Field(default=20, ge=1, le=100)
-    fixie_requested_page_size: PageSizeEcho = PageSizeEcho.REQUESTED
+    ice_page_size_over_max: OverLimit = Field(
+        default=OverLimit.REJECT, description="ICE PageSize above the maximum: refused, or clamped"
+    )
+    metastudio_time_field: RoomTimeField = Field(
+        default=RoomTimeField.LAST_JOB, description="what MetaStudio start_time/end_time filter on"
+    )
+    metastudio_sum_scope: SumScope = Field(
+        default=SumScope.FILTERED, description="MetaStudio count_* sums: over the filtered rooms, or the tenant's"
+    )
+    metastudio_gateway_prefix: str = Field(default="APIGW", description="MetaStudio gateway error code prefix")
+    fixie_limit_over_max: OverLimit = Field(
+        default=OverLimit.CLAMP, description="Fixie limit above 100: clamped, or refused"
+    )
+    fixie_default_limit: int = Field(default=20, ge=1, le=100, description="Fixie page size when limit is absent")
+    fixie_requested_page_size: PageSizeEcho = Field(
+        default=PageSizeEcho.REQUESTED, description="what Fixie pageInfo.requestedPageSize echoes"
+    )
+
+    @field_validator("fixtures")
+    @classmethod
+    def _packaged_examples(cls, value: Path | None) -> Path | None:
+        if value is not None and value == Path(EXAMPLES) and not value.exists():
+            return packaged_examples()
+        return value

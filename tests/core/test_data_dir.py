@@ -41,12 +41,12 @@ def emulator(*args: str, preexec_fn: Callable[[], None] | None = None) -> subpro
 
 
 class Server:
-    """`emulator serve --data-dir <dir>` until stopped; `stderr` holds what it printed."""
+    """`emulator serve --data-dir <dir>` until stopped; `stderr` holds the warnings it printed."""
 
     def __init__(self, data_dir: Path, *extra: str) -> None:
         self.url = f"http://127.0.0.1:{free_port()}"
         cmd = [sys.executable, "-m", "emulator", "serve", "--port", self.url.rsplit(":", 1)[1], "--data-dir",
-               str(data_dir), "--scale", SCALE, "--auth", "presence", *extra]  # fmt: skip
+               str(data_dir), "--scale", SCALE, "--auth", "presence", "--log-level", "warning", *extra]  # fmt: skip
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.stderr = ""
         deadline = time.monotonic() + 60

@@ -355,6 +355,7 @@ def test_serving_beyond_loopback_warns_of_the_dev_credentials_and_auth_mode(
 ) -> None:
     served: list[Settings] = []
     monkeypatch.setattr("emulator.server.run", lambda app, settings: served.append(settings) or 0)
+    monkeypatch.setattr("emulator.server.listen_problem", lambda host, port: None)  # it binds there to check
     # Never bind beyond loopback, whatever `serve` calls.
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("uvicorn.run"))
     monkeypatch.setattr(uvicorn.Server, "run", lambda *a, **k: pytest.fail("uvicorn.Server.run"))

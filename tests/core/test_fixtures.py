@@ -119,7 +119,7 @@ def test_a_bad_fixture_file_stops_startup_naming_file_entry_and_field(tmp_path: 
 def test_cli_reports_a_bad_fixture_and_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "ice").mkdir()
     (tmp_path / "ice" / "instances.json").write_text(json.dumps([{"tenant": ACCOUNT}]))
-    assert main(["serve", "--fixtures", str(tmp_path), "--scale", "0.01"]) == 2
+    assert main(["serve", "--port", "0", "--fixtures", str(tmp_path), "--scale", "0.01"]) == 2
     err = capsys.readouterr().err
     assert "instances.json: entry 0: field aiAgentId" in err
 
