@@ -48,7 +48,7 @@ CALLS = {
 
 def signed(signer: requests.auth.AuthBase, method: str, url: str, headers: dict[str, str]) -> dict[str, str]:
     prepared = requests.Request(method, url, headers=headers).prepare()
-    return dict(signer(prepared).headers)
+    return {k: v if isinstance(v, str) else v.decode() for k, v in signer(prepared).headers.items()}
 
 
 async def run(app: object, method: str, url: str, all_headers: list[dict[str, str]]) -> float:

@@ -26,12 +26,11 @@ WINDOW = 900.0
 
 def per_check_us(cache: MemoryNonces | SharedNonces, live: int, checks: int = 20_000) -> float:
     now = 1_000_000.0
-    shared = isinstance(cache, SharedNonces)
-    if shared:
+    if isinstance(cache, SharedNonces):
         cache.conn.execute("BEGIN")
     for i in range(live):  # spread over the window, oldest first, as steady traffic leaves them
         cache.record(f"LTAI5t\x00{i:032x}", now - WINDOW + WINDOW * (i + 1) / (live + 1), WINDOW)
-    if shared:
+    if isinstance(cache, SharedNonces):
         cache.conn.execute("COMMIT")
     keys = [f"LTAI5t\x00{uuid.uuid4().hex}" for _ in range(checks)]
     best = float("inf")

@@ -78,30 +78,36 @@ def reads_before_and_after_appends(count: int, appends: int) -> None:
     print(f"(an append cost {per_append:.1f} us inside one transaction of {appends:,})")
 
 
-def write_costs(small: int, large: int) -> None:
-    print(f"\nsingle writes, each its own transaction (us per write): {small:,} vs {large:,} rows")
-    print(f"{'write':24} {'small':>9} {'large':>9} {'large/small':>12}")
-    results = []
-    for count in (small, large):
-        store = build(count)
-        timings = {}
-        n = 200 if count <= 10_000 else 5
-        for name, make in (
-            ("append (newest end)", lambda i, c=count, n=n: row(c + n + i, (c + n + i) * 1000)),
-            ("insert in the middle", lambda i, c=count: row(c + i, (c // 2) * 1000 + 1 + i)),
-        ):
-            start = time.perf_counter()
-            for i in range(n):
-                with store.transaction():
-                    put_record(store, ROWS, make(i))
-            timings[name] = (time.perf_counter() - start) / n * 1e6
+WRITES = ("append (newest end)", "insert in the middle", "delete in the middle")
+
+
+def write_timings(count: int, writes: tuple[str, ...] = WRITES, repeat: int | None = None) -> dict[str, float]:
+    """Microseconds per write (each its own transaction) in one partition of `count` rows, `repeat` of each
+    (default: 200, and 5 past 10^4 rows, where a write in the middle takes seconds)."""
+    store = build(count)
+    timings = {}
+    n = repeat or (200 if count <= 10_000 else 5)
+    makers = {
+        "append (newest end)": lambda i: row(count + n + i, (count + n + i) * 1000),
+        "insert in the middle": lambda i: row(count + i, (count // 2) * 1000 + 1 + i),
+    }
+    for name in writes:
         start = time.perf_counter()
         for i in range(n):
             with store.transaction():
-                delete_record(store, ROWS, "tenant", f"{count // 3 + i:09d}")
-        timings["delete in the middle"] = (time.perf_counter() - start) / n * 1e6
-        results.append(timings)
-        store.close()
+                if name in makers:
+                    put_record(store, ROWS, makers[name](i))
+                else:
+                    delete_record(store, ROWS, "tenant", f"{count // 3 + i:09d}")
+        timings[name] = (time.perf_counter() - start) / n * 1e6
+    store.close()
+    return timings
+
+
+def write_costs(small: int, large: int) -> None:
+    print(f"\nsingle writes, each its own transaction (us per write): {small:,} vs {large:,} rows")
+    print(f"{'write':24} {'small':>9} {'large':>9} {'large/small':>12}")
+    results = [write_timings(small), write_timings(large)]
     for name in results[0]:
         a, b = results[0][name], results[1][name]
         print(f"{name:24} {a:9.1f} {b:9.1f} {b / a:12.2f}")

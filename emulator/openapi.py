@@ -22,11 +22,11 @@ from emulator.admin.errors import ControlPlaneErrors
 from emulator.admin.models import ControlPlaneError
 from emulator.admin.routes import admin_router
 from emulator.core.context import Emulator
+from emulator.core.rest import REF
 from emulator.core.settings import Settings
 from emulator.core.vendor import ErrorDialect, Vendor, VendorContract
 from emulator.vendors import VENDOR_TYPES
 
-REF = "#/components/schemas/{model}"
 CONTROL_PLANE = VendorContract(
     title="agent-api-emulator control plane",
     description="The emulator's own endpoints under the reserved `/_emulator/` prefix: health, reset, seed, "

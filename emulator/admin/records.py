@@ -16,9 +16,9 @@ from emulator.core.context import Emulator
 from emulator.core.errors import error
 from emulator.core.fixtures import FixtureCodec, FixtureError
 from emulator.core.records import delete_entry, put_entries, record_tenants
+from emulator.core.rest import REF
 from emulator.core.vendor import EntryRejected, Vendor
 
-REF = "#/components/schemas/{model}"
 MAX_LIMIT = 100_000
 
 Tenant = Annotated[str | None, Query(min_length=1, description="Only this tenant's records.")]

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Request, Response
 
 from emulator.admin import errors as E
 from emulator.admin.models import Dataset
-from emulator.admin.records import REF, entry_schemas
+from emulator.admin.records import entry_schemas
 from emulator.admin.responses import dataset, json_response, read_json_body
 from emulator.core.context import Emulator
 from emulator.core.errors import error
 from emulator.core.fixtures import MAX_SEED, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, FixtureError, FixtureSource
+from emulator.core.rest import REF
 
 
 def snapshot_of(emu: Emulator) -> dict[str, Any]:

@@ -6,11 +6,13 @@
 Credentials default to the emulator's well-known dev tenants; point the same checks at any other implementation
 with CONTRACT_ICE_ACCESS_KEY_ID / CONTRACT_ICE_ACCESS_KEY_SECRET, CONTRACT_HUAWEI_AK / CONTRACT_HUAWEI_SK /
 CONTRACT_HUAWEI_PROJECT_ID and CONTRACT_FIXIE_API_KEY. Ids of real records (sessions, agents) are those the
-emulator generates for EMULATOR_SEED / EMULATOR_SCALE, so positive cases exercise real responses.
+emulator generates for EMULATOR_SEED / EMULATOR_SCALE, so positive cases exercise real responses; a MetaStudio room
+or dialog task named in a path is made for its case through the vendor API (so the run adds rooms to the project).
 """
 
 from __future__ import annotations
 
+import json
 import os
 from functools import cache
 from typing import Any
@@ -119,6 +121,16 @@ def _ice_ids() -> dict[str, str]:
     }
 
 
+@schemathesis.deserializer("application/x-ndjson")
+def json_lines(ctx: Any, response: schemathesis.Response) -> Any:
+    """Fixie's streamed replies (JSON Lines): every line must be one JSON document; the last, final snapshot is the
+    one checked against the schema, which describes each line."""
+    docs = [json.loads(line) for line in response.content.decode("utf-8").split("\n") if line.strip()]
+    if not docs:
+        raise ValueError("the stream holds no JSON line")
+    return docs[-1]
+
+
 @cache
 def _fixie_agent() -> str:
     from emulator.vendors.fixie import data
@@ -173,3 +185,25 @@ def _aim_at_real_records(case: schemathesis.Case[Any]) -> None:
     for name, value in real.items():
         if isinstance(case.path_parameters.get(name), str):
             case.path_parameters[name] = value
+    if isinstance(case.path_parameters.get("room_id"), str):
+        _aim_at_a_fresh_room(case)
+
+
+def _aim_at_a_fresh_room(case: schemathesis.Case[Any]) -> None:
+    """MetaStudio answers an unknown room or dialog task with its not-found codes (status 400), which a schema
+    cannot tell from a bad request: each case gets a room of its own (concurrency 1), and a task started in it when
+    the path names one, made through the API itself, so a DELETE, a stop or an update always finds its target."""
+    base = case.operation.schema.get_base_url()
+    signer = _signer("/v1/")
+    assert isinstance(signer, HuaweiAkSkSigner)
+    auth = HuaweiAkSkSigner(signer.ak, signer.sk, signer.project_id)
+    rooms = f"{base}/v1/{_huawei_project()}/smart-chat-rooms"
+    made = requests.post(rooms, json={"room_name": "contract", "concurrency": 1}, auth=auth, timeout=10)
+    made.raise_for_status()
+    room_id = made.json()["room_id"]
+    case.path_parameters["room_id"] = room_id
+    if isinstance(case.path_parameters.get("job_id"), str):
+        jobs = f"{base}/v1/{_huawei_project()}/digital-human-chat/smart-chat-rooms/{room_id}/smart-chat-jobs"
+        started = requests.post(jobs, params={"robot_id": "contract"}, json={}, auth=auth, timeout=10)
+        started.raise_for_status()
+        case.path_parameters["job_id"] = started.json()["job_id"]

@@ -25,7 +25,7 @@ from emulator.core.state import ControlState, TenantRow
 from emulator.core.store import Store
 from emulator.core.vendor import ErrorDialect, Vendor
 
-STORE_FORMAT = 2
+STORE_FORMAT = 3
 JOURNAL_BATCH = 64
 # Meta values a reseed or a snapshot restore carries over (they describe the run, not the dataset).
 RUN_META = ("dataset", "clock", "tenant_seq", "fault_seq")
@@ -132,6 +132,8 @@ class Emulator:
         """Digest of everything that determines the start-up dataset: a changed fixture file means a new store."""
         identity = [STORE_FORMAT, __version__, self.settings.seed if seed is None else seed, self.settings.scale]
         identity += [[v.name for v in self.vendors], self.settings.clock_offset_seconds]
+        # The tables' shape too: a data dir built by a version whose collections had other columns is rebuilt.
+        identity += [repr(c.collection) for v in self.vendors for c in v.codecs]
         h = hashlib.sha256(json.dumps(identity).encode())
         h.update(json.dumps(self.manifest, sort_keys=True).encode())
         if self.fixtures is not None:

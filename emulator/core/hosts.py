@@ -13,6 +13,8 @@ import ipaddress
 
 from starlette.types import Scope
 
+MAX_VERDICTS = 1024
+
 
 def is_loopback(host: str) -> bool:
     """A loopback name (RFC 6761 `localhost` and its subdomains) or address (IPv4-mapped included)."""
@@ -50,14 +52,29 @@ class HostPolicy:
         self.any = "*" in entries
         self.suffixes = tuple(e[1:] for e in entries if e.startswith("*."))
         self.names = {e for e in entries if not e.startswith("*")} | {host_name(bind_host)}
+        self._verdicts: dict[tuple[str, bytes | None], str | None] = {}
 
     def refused_host(self, scope: Scope) -> str | None:
         """The `Host` a request must be refused for, or None when it may be answered."""
         server = scope.get("server")
-        if self.any or not server or not _is_ip_loopback(str(server[0])):
+        if self.any or not server:
             return None
         raw: bytes | None = next((v for k, v in scope["headers"] if k == b"host"), None)
-        if raw is None:
+        key = (str(server[0]), raw)
+        # A connection's address and its clients' Host values repeat on every request: remember the verdicts
+        # (parsing addresses is a measurable share of a small request). Bounded, as Host values are the caller's.
+        try:
+            return self._verdicts[key]
+        except KeyError:
+            pass
+        verdict = self._verdict(*key)
+        if len(self._verdicts) >= MAX_VERDICTS:
+            self._verdicts.clear()
+        self._verdicts[key] = verdict
+        return verdict
+
+    def _verdict(self, address: str, raw: bytes | None) -> str | None:
+        if raw is None or not _is_ip_loopback(address):
             return None
         text = raw.decode("latin-1")
         host = host_name(text)

@@ -44,8 +44,12 @@ def request_id(request: Request) -> uuid.UUID:
     cached: uuid.UUID | None = request.scope.get("emulator.request_id")
     if cached is None:
         seed = request.app.state.emulator.seed
-        query = sorted((k, v) for k, v in request.query_params.multi_items() if k not in VOLATILE_PARAMS)
-        parts: list[str | bytes] = [request.method, request.url.path, json.dumps(query), raw_body(request)]
+        # From the scope's own values (the query as parsed once per request), not Starlette's URL and QueryParams
+        # objects, which would parse the request again.
+        scope = request.scope
+        query = sorted((k, v) for k, v in query_pairs(request) if k not in VOLATILE_PARAMS)
+        path = scope.get("root_path", "") + scope["path"]
+        parts: list[str | bytes] = [scope["method"], path, json.dumps(query), raw_body(request)]
         cached = request.scope["emulator.request_id"] = digest_uuid(seed, parts)
     return cached
 

@@ -13,12 +13,13 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from fastapi import Request
+from fastapi import Request, Response
 from pydantic import BaseModel
 
 from emulator.core.errors import VendorError
 from emulator.core.faults import apply_faults
-from emulator.core.params import RequestModel, parse_params
+from emulator.core.http import raw_body
+from emulator.core.params import RequestModel, parse_body, parse_params
 from emulator.core.request_context import context_of
 from emulator.core.settings import AuthMode
 
@@ -34,6 +35,7 @@ class Call:
     request: Request
     tenant: str
     params: Mapping[str, str]
+    body: Any = None  # the validated JSON body (the operation's `body_model`), when it takes one
 
     @property
     def path(self) -> Mapping[str, str]:
@@ -46,7 +48,10 @@ class Call:
         return emu
 
 
-Handler = Callable[[Call, Any], Awaitable[dict[str, Any]]]
+# A handler answers a dict (the owner renders it with its success status) or, on REST routes, a ready `Response`
+# (another success status, no content, a stream).
+Result = dict[str, Any] | Response
+Handler = Callable[[Call, Any], Awaitable[Result]]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,6 +64,11 @@ class Operation:
     # Error statuses particular to this operation, for the OpenAPI document: status -> description (the vendor's
     # contract adds the statuses every operation can answer).
     errors: dict[int, str] = field(default_factory=dict)
+    # A JSON request body, validated after the query parameters (its problems map to the vendor's own parameter
+    # error); `body_required` False lets an empty body stand for `{}`.
+    body_model: type[BaseModel] | None = None
+    body_required: bool = True
+    status: int = 200  # the success status, for the OpenAPI document and the owner's default rendering
 
 
 async def run_operation(
@@ -68,7 +78,7 @@ async def run_operation(
     authenticate: Callable[[], str],
     params: Mapping[str, str],
     switches: Mapping[str, bool],
-) -> dict[str, Any]:
+) -> Result:
     emu: Emulator = request.app.state.emulator
     ctx = context_of(request)
     ctx.operation = op.name
@@ -81,4 +91,7 @@ async def run_operation(
     ctx.auth = "off" if emu.settings.auth is AuthMode.OFF else "ok"
     await apply_faults(emu, vendor, ctx)
     model = parse_params(op.request_model, params, switches)
-    return await op.handler(Call(request, tenant, params), model)
+    body = None
+    if op.body_model is not None:
+        body = parse_body(op.body_model, raw_body(request), switches, required=op.body_required)
+    return await op.handler(Call(request, tenant, params, body), model)

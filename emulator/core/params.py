@@ -6,6 +6,7 @@ error code. Ranges, defaults and enums stay in the request models; this module o
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
@@ -44,6 +45,29 @@ def parse_params(model: type[ModelT], raw: Mapping[str, Any], switches: Mapping[
         raise first_problem(model, exc) from None
 
 
+BODY = "body"  # the ParamProblem.param of a body that is absent or not JSON at all
+
+
+def parse_body(model: type[ModelT], raw: bytes, switches: Mapping[str, bool], *, required: bool = True) -> ModelT:
+    """Validate a JSON request body against `model`. An empty body is `{}` unless `required`; a body that is not a
+    JSON document is one invalid parameter named "body"; a field's problem names the field by its dotted wire path
+    (`voice_config.speed`, `items.0.id`)."""
+    if not raw.strip():
+        if required:
+            raise ParamProblem("missing", BODY, None, "missing")
+        raw = b"{}"
+    try:
+        doc = json.loads(raw)
+    except ValueError:  # UnicodeDecodeError included
+        raise ParamProblem("invalid", BODY, None, "json_invalid") from None
+    try:
+        return model.model_validate(doc, context={"switches": switches})
+    except ValidationError as exc:
+        problem = first_problem(model, exc)
+        problem.param = problem.param or BODY  # a rule over the whole body (or a body that is not an object)
+        raise problem from None
+
+
 def first_problem(model: type[BaseModel], exc: ValidationError) -> ParamProblem:
     """Gateways report a missing required parameter before a malformed one, in declaration order."""
     errors = exc.errors(include_url=False)
@@ -55,7 +79,7 @@ def first_problem(model: type[BaseModel], exc: ValidationError) -> ParamProblem:
         return (0 if absent else 1, order.get(name, len(order)))
 
     err = min(errors, key=rank)
-    param = str(err["loc"][0]) if err["loc"] else ""
+    param = ".".join(str(part) for part in err["loc"])  # nested body fields by their dotted path
     # An empty value for a parameter that must have one counts as not supplied, as gateways treat `Name=`.
     absent = err["type"] == "missing" or (err["type"] == "string_too_short" and err.get("input") == "")
     kind: Literal["missing", "invalid"] = "missing" if absent else "invalid"

@@ -8,11 +8,13 @@ against the current state (the tenant exists; the vendor's own rules), then appl
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from emulator.core.fixtures import FixtureCodec, validate_entries
+from emulator.core.ids import digest_uuid
 from emulator.core.state import ControlState
 from emulator.core.store import Store
 from emulator.core.store_write import delete_record, put_records
@@ -51,3 +53,12 @@ def delete_entry(store: Store, vendor: Vendor, codec: FixtureCodec[Any], tenant:
         if deleted:
             vendor.on_delete(store, codec, tenant, id_)
     return deleted
+
+
+def mint_id(state: ControlState, seed: int, scope: str, *parts: str) -> uuid.UUID:
+    """A created record's id: the same seed and the same order of writes give the same ids (in every process and
+    worker, since the counter lives in the live database); a reset starts the count again. `scope` names the kind
+    of record (`ice.instance`); `parts` (the tenant, a parent id) keep two tenants' ids apart. Call it inside
+    `Store.transaction()`, the one the write it names runs in."""
+    seq = state.next_seq(f"ids.{scope}")
+    return digest_uuid(seed, [scope, *parts, str(seq)])

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from emulator.core.http import query_pairs
@@ -22,11 +23,17 @@ from emulator.core.operation import Operation, run_operation
 if TYPE_CHECKING:
     from emulator.core.vendor import Vendor
 
+REF = "#/components/schemas/{model}"
+
 
 @dataclass(frozen=True, kw_only=True)
 class RestOperation(Operation):
     method: str
     path: str  # FastAPI path template, e.g. "/v1/{project_id}/smart-chat-rooms"
+    # The success answer as OpenAPI documents it: its media type (a stream's, e.g. "application/x-ndjson", with
+    # `response_model` describing each line) and further fields of its response object (headers, description).
+    media_type: str = "application/json"
+    success_doc: dict[str, Any] = field(default_factory=dict)
 
 
 def add_rest_route(
@@ -41,9 +48,18 @@ def add_rest_route(
 
     async def endpoint(request: Request) -> Response:
         params = dict(query_pairs(request))
-        body = await run_operation(request, vendor, op, lambda: authenticate(request), params, switches)
-        return respond(request, body)
+        result = await run_operation(request, vendor, op, lambda: authenticate(request), params, switches)
+        return result if isinstance(result, Response) else respond(request, result)
 
+    extra: dict[str, Any] = {"parameters": path_parameters(op.path) + query_parameters(op.request_model)}
+    if op.body_model is not None:
+        schema, components = body_schema(op.body_model)
+        content = {"application/json": {"schema": schema}}
+        extra["requestBody"] = {"required": op.body_required, "content": content}
+        extra["x-schemas"] = components  # merged into components/schemas by emulator.openapi
+    responses: dict[int | str, dict[str, Any]] = {status: {"description": text} for status, text in op.errors.items()}
+    if op.success_doc:
+        responses[op.status] = op.success_doc
     router.add_api_route(
         op.path,
         endpoint,
@@ -51,10 +67,28 @@ def add_rest_route(
         operation_id=op.name,
         name=op.name,
         summary=op.summary or None,
-        response_model=op.response_model,  # for the OpenAPI document; handlers return ready Responses
-        responses={status: {"description": text} for status, text in op.errors.items()},
-        openapi_extra={"parameters": path_parameters(op.path) + query_parameters(op.request_model)},
+        status_code=op.status,
+        # For the OpenAPI document only (handlers return ready Responses); none for a 204.
+        response_model=None if op.status == 204 else op.response_model,
+        responses=responses,
+        response_class=documented_as(op.media_type),
+        openapi_extra=extra,
     )
+
+
+def documented_as(media_type: str) -> type[Response]:
+    """A response class that only tells OpenAPI the success answer's media type (handlers build their own)."""
+    if media_type == JSONResponse.media_type:
+        return JSONResponse
+    return type("DocumentedResponse", (JSONResponse,), {"media_type": media_type})
+
+
+def body_schema(model: type[BaseModel]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A body model's schema as a reference, and the component schemas it needs (its own included)."""
+    schema = model.model_json_schema(by_alias=True, ref_template=REF)
+    components = schema.pop("$defs", {})
+    components[model.__name__] = schema
+    return {"$ref": REF.format(model=model.__name__)}, components
 
 
 def path_parameters(path: str) -> list[dict[str, Any]]:

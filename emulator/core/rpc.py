@@ -108,7 +108,7 @@ class RpcDispatcher:
         if named:
             pin_request_id(request, named, version, self.caller(request, params), params)
         op = self.resolve(request, params, action)
-        return await run_operation(
+        result = await run_operation(
             request,
             self.vendor,
             op,
@@ -116,3 +116,6 @@ class RpcDispatcher:
             required_blank_as_absent(op.request_model, params),
             self.switches(),
         )
+        if not isinstance(result, dict):  # an RPC answer is always the action's JSON document
+            raise TypeError(f"{op.name} answered {type(result).__name__}, not a dict")
+        return result

@@ -119,6 +119,12 @@ class Settings(BaseSettings):
     ice_page_size_over_max: OverLimit = Field(
         default=OverLimit.REJECT, description="ICE PageSize above the maximum: refused, or clamped"
     )
+    ice_round_seconds: int = Field(
+        default=10, ge=1, le=86_400, description="seconds of emulator clock per dialogue round of a running ICE agent"
+    )
+    ice_max_rounds: int = Field(
+        default=360, ge=0, le=100_000, description="dialogue rounds a running ICE agent instance adds at most"
+    )
     metastudio_time_field: RoomTimeField = Field(
         default=RoomTimeField.LAST_JOB, description="what MetaStudio start_time/end_time filter on"
     )
@@ -132,6 +138,12 @@ class Settings(BaseSettings):
     fixie_default_limit: int = Field(default=20, ge=1, le=100, description="Fixie page size when limit is absent")
     fixie_requested_page_size: PageSizeEcho = Field(
         default=PageSizeEcho.REQUESTED, description="what Fixie pageInfo.requestedPageSize echoes"
+    )
+    fixie_word_ms: int = Field(
+        default=5,
+        ge=0,
+        le=60_000,
+        description="emulator-clock ms a Fixie reply takes per word: in-progress until then (0: settles at once)",
     )
 
     @field_validator("fixtures")

@@ -27,6 +27,8 @@ class Collection:
     indexed: tuple[str, ...] = ()  # other filter columns, indexed per tenant
     # (column, source value): column counts runs of equal source values along pos (e.g. dialogue rounds)
     run_counters: tuple[tuple[str, str], ...] = ()
+    # columns a record is found by across a tenant's partitions (`Store.find`), indexed per tenant
+    lookups: tuple[str, ...] = ()
 
     def all_columns(self) -> tuple[str, ...]:
         return self.columns + tuple(f"cum_{c}" for c in self.prefix_sums)
@@ -36,6 +38,17 @@ class Collection:
         for counter, source in self.run_counters:
             assert counter in self.columns and source in self.columns, (counter, source)
         assert set(self.prefix_sums) <= set(self.columns), self.prefix_sums
+        assert set(self.lookups) <= set(self.columns), self.lookups
+
+
+@dataclass(frozen=True)
+class StoredRow:
+    """One stored record read back whole: where it sits, its hidden column values and its wire document."""
+
+    part: str
+    id: str
+    values: dict[str, Any]
+    doc: str
 
 
 @dataclass(frozen=True)
@@ -89,6 +102,24 @@ class Store:
         """(partition, pos) of a record: ids are unique per tenant and collection."""
         row = self.conn.execute(f"SELECT part, pos FROM {coll.name} WHERE tenant=? AND id=?", (tenant, id_)).fetchone()
         return None if row is None else (str(row[0]), int(row[1]))
+
+    def row(self, coll: Collection, tenant: str, id_: str) -> StoredRow | None:
+        """A record of the tenant by id, with its hidden column values (what a partial update starts from)."""
+        select = ", ".join(("part", "id", *coll.columns, "doc"))
+        found = self.conn.execute(f"SELECT {select} FROM {coll.name} WHERE tenant=? AND id=?", (tenant, id_))
+        return next((_stored(coll, r) for r in found), None)
+
+    def find(self, coll: Collection, tenant: str, column: str, value: Any) -> list[StoredRow]:
+        """The tenant's records, in any partition, whose `column` (one of `coll.lookups`) equals `value`."""
+        assert column in coll.lookups, column
+        select = ", ".join(("part", "id", *coll.columns, "doc"))
+        # Named: without statistics SQLite would rather scan the tenant's rows by primary key.
+        index = f"{coll.name}_{column}_lookup"
+        rows = self.conn.execute(
+            f"SELECT {select} FROM {coll.name} INDEXED BY {index} WHERE tenant=? AND {column}=? ORDER BY part, pos",
+            (tenant, value),
+        )
+        return [_stored(coll, r) for r in rows]
 
     def tenants_with(self, coll: Collection, id_: str) -> list[str]:
         """Every tenant holding a record with this id (an id lookup across tenants)."""
@@ -232,6 +263,10 @@ class Filtered:
         where, params = self._where()
         row = self.store.conn.execute(f"SELECT TOTAL({column}) FROM {self.coll.name} WHERE {where}", params)
         return int(row.fetchone()[0])
+
+
+def _stored(coll: Collection, row: Any) -> StoredRow:
+    return StoredRow(str(row[0]), str(row[1]), dict(zip(coll.columns, row[2:-1], strict=True)), str(row[-1]))
 
 
 def _sqlite_int(value: Any) -> Any:

@@ -30,6 +30,8 @@ def create_table(conn: sqlite3.Connection, coll: Collection) -> None:
         conn.execute(f"CREATE INDEX IF NOT EXISTS {coll.name}_{c} ON {coll.name} (tenant, part, {c}, pos)")
     for c in coll.indexed:
         conn.execute(f"CREATE INDEX IF NOT EXISTS {coll.name}_{c} ON {coll.name} (tenant, part, {c})")
+    for c in coll.lookups:
+        conn.execute(f"CREATE INDEX IF NOT EXISTS {coll.name}_{c}_lookup ON {coll.name} (tenant, {c})")  # Store.find
 
 
 def record_key(rec: Record) -> bytes:

@@ -28,7 +28,14 @@ TOKEN_1 = "emu-dev-iam-token-0000000001"
 OWNER_1, OWNER_2 = "emu-dev-user-001", "emu-dev-user-002"
 KEY_1 = "fixie-emu-dev-key-001"
 AGENT_1 = "07ed3b18-5949-465a-af56-31bb2ff14c82"
-COLLECTIONS = ("ice/dialogues", "ice/instances", "metastudio/smart_chat_rooms", "fixie/agents", "fixie/conversations")
+COLLECTIONS = (
+    "ice/dialogues",
+    "ice/instances",
+    "metastudio/smart_chat_rooms",
+    "metastudio/smart_chat_jobs",
+    "fixie/agents",
+    "fixie/conversations",
+)
 VENDORS = ("ice", "metastudio", "fixie")
 FAR_FUTURE_MS = 4102444800000
 
@@ -932,7 +939,7 @@ def _without_account_2(snap: dict[str, Any]) -> dict[str, Any]:
             400,
             "InvalidSnapshot",
             "snapshot: ice/nope: not a collection of this emulator (known: fixie/agents, fixie/conversations, "
-            "ice/dialogues, ice/instances, metastudio/smart_chat_rooms)",
+            "ice/dialogues, ice/instances, metastudio/smart_chat_jobs, metastudio/smart_chat_rooms)",
         ),
         (
             lambda s: {**s, "manifest": {**s["manifest"], "tenants": {**s["manifest"]["tenants"], "aws": []}}},

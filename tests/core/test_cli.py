@@ -181,7 +181,8 @@ def test_start_up_says_what_it_serves_and_where() -> None:
         f"emulator: ice: {len(tenants['ice'])} tenants; {records['ice_instances']:,} instances, "
         f"{records['ice_dialogues']:,} dialogues",
         f"emulator: metastudio: {len(tenants['metastudio'])} tenants; "
-        f"{records['metastudio_smart_chat_rooms']:,} smart_chat_rooms",
+        f"{records['metastudio_smart_chat_rooms']:,} smart_chat_rooms, "
+        f"{records['metastudio_smart_chat_jobs']:,} smart_chat_jobs",
         f"emulator: fixie: {len(tenants['fixie'])} tenants; {records['fixie_agents']:,} agents, "
         f"{records['fixie_conversations']:,} conversations",
         f"emulator: listening on {server.url} (control plane: /_emulator/; Ctrl+C to quit)",
@@ -371,7 +372,8 @@ def test_fixtures_export_shows_progress_and_each_file(tmp_path: Path) -> None:
     for path, count in files.items():
         assert len(json.loads(path.read_text())) == count
     total = sum(files.values())
-    assert re.fullmatch(rf"emulator: exported 6 files \({total:,} records\) to {re.escape(str(out))} in \d+\.\d s",
+    n = len(files) + 1  # and the manifest
+    assert re.fullmatch(rf"emulator: exported {n} files \({total:,} records\) to {re.escape(str(out))} in \d+\.\d s",
                         lines[-1])  # fmt: skip
 
 

@@ -134,7 +134,10 @@ def test_missing_fixtures_directory_is_an_error(tmp_path: Path) -> None:
 OWNER_1 = "emu-dev-user-001"
 AGENT_1 = "07ed3b18-5949-465a-af56-31bb2ff14c82"  # a generated agent of owner 1 (default seed)
 AGENT_OF_OWNER_2 = "452b21e4-a9cc-4cf4-907e-40a9335faafd"
-COLLECTIONS = "fixie/agents, fixie/conversations, ice/dialogues, ice/instances, metastudio/smart_chat_rooms"
+COLLECTIONS = (
+    "fixie/agents, fixie/conversations, ice/dialogues, ice/instances, metastudio/smart_chat_jobs, "
+    "metastudio/smart_chat_rooms"
+)
 ICE_TENANT = {"account_id": "1", "access_keys": [{"id": "k", "secret": "s"}]}
 
 

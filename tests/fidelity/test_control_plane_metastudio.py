@@ -34,6 +34,7 @@ START_RECORDS = {
     "ice/instances": 8,
     "ice/dialogues": 513,
     "metastudio/smart_chat_rooms": 6,
+    "metastudio/smart_chat_jobs": 5,  # the ended latest task of each generated room that ran one
     "fixie/agents": 6,
     "fixie/conversations": 12,
 }

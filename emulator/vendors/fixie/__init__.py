@@ -23,7 +23,14 @@ from emulator.vendors.fixie import backend, data
 from emulator.vendors.fixie import errors as E
 from emulator.vendors.fixie.auth import FixieAuthenticator
 from emulator.vendors.fixie.contract import CONTRACT
-from emulator.vendors.fixie.ops import get_conversation, list_conversations
+from emulator.vendors.fixie.ops import (
+    get_conversation,
+    list_conversations,
+    regenerate_message,
+    send_message,
+    start_conversation,
+    stop_generation,
+)
 from emulator.vendors.fixie.records import AGENT_CODEC, CONVERSATION_CODEC
 from emulator.vendors.fixie.responses import CONTENT_TYPE, CORS_HEADERS
 from emulator.vendors.fixie.routes import fixie_router
@@ -35,7 +42,14 @@ class FixieVendor(Vendor):
     codecs: ClassVar[tuple[FixtureCodec[Any], ...]] = (AGENT_CODEC, CONVERSATION_CODEC)
     tenant_model: ClassVar[type[BaseModel]] = FixieTenant
     tenant_key: ClassVar[str] = "owner"
-    operation_names: ClassVar[tuple[str, ...]] = (list_conversations.NAME, get_conversation.NAME)
+    operation_names: ClassVar[tuple[str, ...]] = (
+        list_conversations.NAME,
+        get_conversation.NAME,
+        start_conversation.NAME,
+        send_message.NAME,
+        stop_generation.NAME,
+        regenerate_message.NAME,
+    )
     fault_errors: ClassVar[dict[str, ErrorSpec]] = E.FAULTS
     # The envelope's `code` is a google.rpc.Code: a number, or its name.
     custom_error_code: ClassVar[Any] = Annotated[int, Field(ge=1, le=16), JSON_INTEGER] | Literal[tuple(E.GRPC_CODES)]

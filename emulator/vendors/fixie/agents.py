@@ -1,6 +1,7 @@
 """Who may see an agent's conversations: its owner always; anyone, even without a key, for a published agent's
-Get Conversation. An agent the caller may not see answers exactly like one that does not exist (404), the way the
-old client read 404 as "does not exist, or is private"."""
+Get Conversation and the conversation writes (Start, Send, Stop, Regenerate). An agent the caller may not see
+answers exactly like one that does not exist (404), the way the old client read 404 as "does not exist, or is
+private"."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def owned_agent(store: Store, caller: str, agent_id: str) -> AgentRef:
 
 
 def readable_agent(store: Store, caller: str, agent_id: str) -> AgentRef:
-    """An agent of the caller's own, or any published agent (Get Conversation)."""
+    """An agent of the caller's own, or any published agent (Get Conversation and the conversation writes)."""
     agent = find_agent(store, agent_id)
     if agent is not None and (agent.published or agent.owner == caller):
         return agent

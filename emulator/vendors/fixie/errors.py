@@ -8,12 +8,14 @@ lookup messages are the emulator's choice (README, fidelity notes).
 from __future__ import annotations
 
 from emulator.core.errors import ErrorSpec, VendorError, error
-from emulator.core.params import ParamProblem
+from emulator.core.params import BODY, ParamProblem
 from emulator.vendors.fixie.wiretypes import INT_RANGE, INT_SYNTAX
 
 # google.rpc.Code values, as the envelope's `code` (ErrorSpec codes are text; the renderer sends an int).
 INVALID_ARGUMENT = "3"
 NOT_FOUND_CODE = "5"
+# 409 is documented for Regenerate; grpc-gateway answers 409 for ABORTED (FAILED_PRECONDITION would be a 400).
+ABORTED = "10"
 UNIMPLEMENTED = "12"
 INTERNAL_CODE = "13"
 UNAUTHENTICATED = "16"
@@ -27,7 +29,16 @@ INT_RANGE_ERROR = ErrorSpec(
 )
 NEGATIVE = ErrorSpec(INVALID_ARGUMENT, 400, "{param} must not be negative")
 OVER_MAXIMUM = ErrorSpec(INVALID_ARGUMENT, 400, "{param} exceeds the maximum allowed value")
-INVALID = ErrorSpec(INVALID_ARGUMENT, 400, 'invalid value for query parameter "{param}"')
+# Body problems (emulator wording; the body is JSON, proto3 style: null and "" read as unset, unknown fields ignored).
+INVALID = ErrorSpec(INVALID_ARGUMENT, 400, 'invalid value for field "{param}"')
+REQUIRED = ErrorSpec(INVALID_ARGUMENT, 400, 'missing required field "{param}"')
+BODY_MISSING = ErrorSpec(INVALID_ARGUMENT, 400, "request body is required")
+BODY_NOT_JSON = ErrorSpec(INVALID_ARGUMENT, 400, "request body is not valid JSON")
+BODY_NOT_OBJECT = ErrorSpec(INVALID_ARGUMENT, 400, "request body must be a JSON object")
+BAD_TEXT = ErrorSpec(INVALID_ARGUMENT, 400, "request body holds text that is not valid UTF-8")
+INITIAL_MESSAGE_CONFLICT = ErrorSpec(
+    INVALID_ARGUMENT, 400, "generateInitialMessage may be false only when no message is given"
+)
 
 MISSING_KEY = ErrorSpec(UNAUTHENTICATED, 401, "missing API key: send Authorization: Bearer <API key>")
 NOT_BEARER = ErrorSpec(UNAUTHENTICATED, 401, 'malformed Authorization header: expected "Bearer <API key>"')
@@ -35,6 +46,11 @@ UNKNOWN_KEY = ErrorSpec(UNAUTHENTICATED, 401, "invalid API key")
 
 AGENT_NOT_FOUND = ErrorSpec(NOT_FOUND_CODE, 404, 'agent "{agent_id}" not found')
 CONVERSATION_NOT_FOUND = ErrorSpec(NOT_FOUND_CODE, 404, 'conversation "{conversation_id}" not found')
+# The API calls a turn a "message" (`messageId` in the Stop and Regenerate paths).
+MESSAGE_NOT_FOUND = ErrorSpec(NOT_FOUND_CODE, 404, 'message "{message_id}" not found')
+NOT_LATEST = ErrorSpec(ABORTED, 409, 'message "{message_id}" is not the latest message of the conversation')
+NOT_AGENT_MESSAGE = ErrorSpec(ABORTED, 409, 'message "{message_id}" is a user message: only replies regenerate')
+STILL_GENERATING = ErrorSpec(ABORTED, 409, 'a reply is still being generated in conversation "{conversation_id}"')
 # grpc-gateway's routing errors: the HTTP reason phrase as the message.
 NOT_FOUND = ErrorSpec(NOT_FOUND_CODE, 404, "Not Found")
 METHOD_NOT_ALLOWED = ErrorSpec(UNIMPLEMENTED, 405, "Method Not Allowed")
@@ -46,12 +62,20 @@ MISDIRECTED = ErrorSpec(
     "7", 421, 'Host "{host}" is not served: the emulator is bound to loopback; allow it with --allowed-hosts'
 )
 
-# Request-model error type -> the error it answers.
+# Error types the body models raise themselves.
+INITIAL_MESSAGE = "initial_message_conflict"
+NOT_UTF8 = "not_utf8"
+
+# Request-model error type -> the error it answers (a missing field: REQUIRED; anything else: INVALID).
 PARAM_ERRORS: dict[str, ErrorSpec] = {
     INT_SYNTAX: INT_SYNTAX_ERROR,
     INT_RANGE: INT_RANGE_ERROR,
     "greater_than_equal": NEGATIVE,
     "less_than_equal": OVER_MAXIMUM,
+    "json_invalid": BODY_NOT_JSON,
+    "model_type": BODY_NOT_OBJECT,
+    INITIAL_MESSAGE: INITIAL_MESSAGE_CONFLICT,
+    NOT_UTF8: BAD_TEXT,
 }
 
 _GO_ESCAPES = {"\a": r"\a", "\b": r"\b", "\f": r"\f", "\n": r"\n", "\r": r"\r", "\t": r"\t", "\v": r"\v"}
@@ -78,7 +102,10 @@ def go_quote(text: str) -> str:
 
 
 def param_error(problem: ParamProblem) -> VendorError:
-    spec = PARAM_ERRORS.get(problem.reason, INVALID)
+    spec = PARAM_ERRORS.get(problem.reason)
+    if spec is None and problem.kind == "missing":
+        spec = BODY_MISSING if problem.param == BODY else REQUIRED
+    spec = spec or INVALID
     return error(spec, param=problem.param, value=go_quote(str(problem.value)))
 
 

@@ -3,6 +3,7 @@ they call the API cross-origin. CORS lives here and in the router's preflight ro
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from fastapi import Request, Response
@@ -39,5 +40,11 @@ async def preflight(request: Request) -> Response:
     return Response(status_code=204, headers=PREFLIGHT_HEADERS)
 
 
-async def refuse(request: Request) -> Response:
-    raise error(E.METHOD_NOT_ALLOWED, headers={"Allow": "GET, OPTIONS"})
+def refuse(methods: Iterable[str]) -> Callable[[Request], Awaitable[Response]]:
+    """The endpoint for every other method on a path: 405 with `Allow` naming the path's own methods."""
+    allow = ", ".join([*sorted(set(methods)), "OPTIONS"])
+
+    async def refused(request: Request) -> Response:
+        raise error(E.METHOD_NOT_ALLOWED, headers={"Allow": allow})
+
+    return refused

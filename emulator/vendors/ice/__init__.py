@@ -110,8 +110,11 @@ class IceVendor(Vendor):
         return Response(render(body), err.status, headers, media_type=CONTENT_TYPE)
 
     def param_error(self, problem: ParamProblem) -> VendorError:
-        spec = E.MISSING if problem.kind == "missing" else E.INVALID_PARAMETER
-        return error(spec, param=problem.param)
+        # A problem inside a JSON-text parameter (RuntimeConfig.VoiceChat.ChannelId) is that parameter's: the
+        # gateway words errors by the parameters it received.
+        param, _, inner = problem.param.partition(".")
+        spec = E.MISSING if problem.kind == "missing" and not inner else E.INVALID_PARAMETER
+        return error(spec, param=param)
 
     def not_found(self, method_not_allowed: bool) -> VendorError:
         return error(E.UNKNOWN_ACTION)

@@ -46,6 +46,16 @@ def agents(seed: int, account: str) -> list[str]:
     return [hex32(r) for _ in INSTANCES_PER_AGENT]
 
 
+def agent_mode(seed: int, account: str, agent_id: str) -> str:
+    """The call mode of one of the account's generated agents; VoiceChat for any other agent id."""
+    known = dict(zip(agents(seed, account), MODES, strict=True))
+    return known.get(agent_id, "VoiceChat")
+
+
+def call_log_url(instance_id: str) -> str:
+    return f"https://ice-emulator-oss.oss-cn-shanghai.aliyuncs.com/call_logs/{instance_id}.json"
+
+
 def dialogues(seed: int, account: str, session: Session, pools: TextPools) -> Iterator[DialogueEntry]:
     r = rng(seed, "ice", account, session.session_id)
     now = session.start_ms
@@ -126,9 +136,8 @@ def instances(seed: int, account: str, scale: float, fake: Faker) -> Iterator[In
             # The three newest are still running or waiting; the rest are finished.
             status = ("Created", "Executing", "Executing")[i] if i < 3 else "Finished"
             start = EPOCH_MS - i * r.randrange(3, 9) * 3_600_000 - r.randrange(3_600_000)
-            url = f"https://ice-emulator-oss.oss-cn-shanghai.aliyuncs.com/call_logs/{instance_id}.json"
             record = Instance(
-                call_log_url=url if status == "Finished" else "",
+                call_log_url=call_log_url(instance_id) if status == "Finished" else "",
                 runtime_config=runtime_config(r, fake, mode),
                 status=status,
                 template_config=template_config(r, fake, mode),

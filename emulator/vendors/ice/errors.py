@@ -41,6 +41,13 @@ NONCE_USED = ErrorSpec("SignatureNonceUsed", 400, "Specified signature nonce was
 TOKEN_MISMATCH = ErrorSpec(
     "InvalidSecurityToken.MismatchWithAccessKey", 400, "Specified SecurityToken mismatch with the AccessKey."
 )
+# Agent instances (StopAIAgentInstance, DescribeAIAgentInstance, UpdateAIAgentInstance). ICE documents no codes of
+# its own for these; the POP pattern other Alibaba services use for an unknown id and for an operation the resource's
+# status does not allow (README, fidelity notes). An instance of another account is unknown.
+INSTANCE_NOT_FOUND = ErrorSpec("InvalidInstanceId.NotFound", 404, "The specified InstanceId does not exist.")
+INSTANCE_FINISHED = ErrorSpec(
+    "IncorrectInstanceStatus", 403, "The current status of the resource does not support this operation."
+)
 INTERNAL_ERROR = ErrorSpec(
     "InternalError", 500, "The request processing has failed due to some unknown error, exception or failure."
 )

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
 from emulator.core.casing import JsonText, PascalModel
 from emulator.core.fixtures import Entry, FixtureCodec, wire
 from emulator.core.ids import ms_from_iso
-from emulator.core.store import Collection, Record
+from emulator.core.params import JSON_INTEGER
+from emulator.core.store import Collection, Record, Store, StoredRow
 from emulator.vendors.ice.configs import AIAgentConfig, AIAgentRuntimeConfig, AIAgentTemplateConfig
 from emulator.vendors.ice.wire_types import IsoUtc, Long
 
@@ -57,6 +58,21 @@ class InstanceEntry(Entry):
     instance_id: str = Field(alias="instanceId", min_length=1)
     start_time: IsoUtc = Field(alias="startTime")
     record: Instance
+    # Optional and hidden, what DescribeAIAgentInstance adds (generated instances have none; see `describe`): the
+    # session its dialogues are listed under, and when it last changed (started, updated or stopped).
+    session_id: str | None = Field(None, alias="sessionId", min_length=1)
+    modified_time: IsoUtc | None = Field(None, alias="modifiedTime")
+    # Dialogue rounds generated into the session so far; present on instances that talk while running (those
+    # started through the API), absent on a record of the past.
+    generated_rounds: Annotated[int, Field(ge=0, le=2**31 - 1), JSON_INTEGER] | None = Field(
+        None, alias="generatedRounds"
+    )
+
+    @property
+    def live_session(self) -> str | None:
+        """The session this instance still adds dialogue rounds to, if it does."""
+        running = self.record.status != "Finished"
+        return self.session_id if running and self.generated_rounds is not None else None
 
 
 DIALOGUES = Collection(
@@ -65,7 +81,18 @@ DIALOGUES = Collection(
     monotonic=("time", "round"),
     run_counters=(("round", "round_id"),),
 )
-INSTANCES = Collection("ice_instances", columns=("start_ms", "start_time"), monotonic=("start_ms",))
+INSTANCES = Collection(
+    "ice_instances",
+    columns=("start_ms", "start_time", "session_id", "modified_time", "generated_rounds", "live_session"),
+    monotonic=("start_ms",),
+    lookups=("live_session",),
+)
+# Hidden entry fields stored as columns, by column: exported only when set, so older exports stay byte-identical.
+OPTIONAL_INSTANCE_FIELDS = {
+    "session_id": "sessionId",
+    "modified_time": "modifiedTime",
+    "generated_rounds": "generatedRounds",
+}
 
 
 def _dialogue_record(e: DialogueEntry) -> Record:
@@ -80,19 +107,24 @@ def _dialogue_entry(tenant: str, part: str, id_: str, values: dict[str, Any], do
 
 def _instance_record(e: InstanceEntry) -> Record:
     ms = ms_from_iso(e.start_time)
-    values = {"start_ms": ms, "start_time": e.start_time}
+    values: dict[str, Any] = {"start_ms": ms, "start_time": e.start_time, "live_session": e.live_session}
+    values.update({column: getattr(e, column) for column in OPTIONAL_INSTANCE_FIELDS})
     return Record(e.tenant, e.ai_agent_id, e.instance_id, (ms,), wire(e.record), values)
 
 
 def _instance_entry(tenant: str, part: str, id_: str, values: dict[str, Any], doc: str) -> dict[str, Any]:
     record = json.loads(doc)
-    return {
+    entry = {
         "tenant": tenant,
         "aiAgentId": part,
         "instanceId": id_,
         "startTime": values["start_time"],
         "record": record,
     }
+    entry.update(
+        {key: values[column] for column, key in OPTIONAL_INSTANCE_FIELDS.items() if values[column] is not None}
+    )
+    return entry
 
 
 DIALOGUE_CODEC = FixtureCodec(
@@ -101,3 +133,13 @@ DIALOGUE_CODEC = FixtureCodec(
 INSTANCE_CODEC = FixtureCodec(
     INSTANCES, "instances.json", InstanceEntry, _instance_record, _instance_entry, "instanceId"
 )
+
+
+def instance_entry(tenant: str, row: StoredRow) -> InstanceEntry:
+    """A stored instance back as its fixture entry (hidden fields included): what a partial update starts from."""
+    return InstanceEntry.model_validate(_instance_entry(tenant, row.part, row.id, row.values, row.doc))
+
+
+def load_instance(store: Store, tenant: str, instance_id: str) -> InstanceEntry | None:
+    row = store.row(INSTANCES, tenant, instance_id)
+    return None if row is None else instance_entry(tenant, row)

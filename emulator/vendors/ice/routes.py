@@ -6,16 +6,20 @@ action on its own (OpenAPI cannot split `/` by a parameter). Both forms answer i
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel
 
 from emulator.core.errors import error
 from emulator.core.operation import Operation
-from emulator.core.rest import query_parameters
+from emulator.core.rest import REF, query_parameters
 from emulator.core.rpc import RpcDispatcher
 from emulator.core.wirejson import render
 from emulator.vendors.ice import errors as E
+from emulator.vendors.ice.config_params import JSON_TEXT_KEY
 
 VERSION = "2020-11-09"
 CONTENT_TYPE = "application/json;charset=utf-8"
@@ -45,6 +49,25 @@ def ice_router(dispatcher: RpcDispatcher) -> APIRouter:
     return router
 
 
+def rpc_parameters(model: type[BaseModel]) -> dict[str, Any]:
+    """The action's query parameters for OpenAPI; one carrying a JSON document (RuntimeConfig, AgentConfig...) is
+    described as `application/json` content of its object's schema, with the schemas it refers to as components
+    (merged by emulator.openapi), which is how clients and tools know to send the object serialized."""
+    params = query_parameters(model)
+    for param in params:
+        schema = param["schema"]
+        if schema.pop(JSON_TEXT_KEY, False):
+            schema.pop("default", None)
+            param["content"] = {"application/json": {"schema": param.pop("schema")}}
+    components = model.model_json_schema(by_alias=True).get("$defs", {})
+    return {"parameters": _refs_to_components(params), "x-schemas": _refs_to_components(components)}
+
+
+def _refs_to_components(value: Any) -> Any:
+    text = json.dumps(value).replace('"#/$defs/', '"' + REF.removesuffix("{model}"))
+    return json.loads(text)
+
+
 def _add_alias(router: APIRouter, op: Operation, respond: Respond) -> None:
     async def alias(request: Request) -> Response:
         return await respond(request, op.name)
@@ -63,6 +86,7 @@ def _add_alias(router: APIRouter, op: Operation, respond: Respond) -> None:
         summary=op.summary,
         description=f"{op.summary}\n\n{wire}",
         response_model=op.response_model,  # documentation only: the dispatcher returns ready Responses
-        openapi_extra={"parameters": query_parameters(op.request_model)},
+        responses={status: {"description": text} for status, text in op.errors.items()},
+        openapi_extra=rpc_parameters(op.request_model),
     )
     router.add_api_route(path, refuse, methods=OTHER_METHODS, include_in_schema=False)

@@ -1,11 +1,12 @@
-"""Huawei Cloud MetaStudio (ListSmartChatRooms): REST under `/v1/{project_id}/`, snake_case JSON, APIG errors,
-plus the IAM project lookup under `/v3/` that region-configured SDKs make first."""
+"""Huawei Cloud MetaStudio interactive dialogs (smart chat rooms: list, create, show, update, delete) and their
+dialog tasks (start, stop, show, list): REST under `/v1/{project_id}/`, snake_case JSON, APIG errors, plus the IAM
+project lookup under `/v3/` that region-configured SDKs make first."""
 
 from __future__ import annotations
 
 import random
 import string
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 from fastapi import APIRouter, Request, Response
@@ -15,25 +16,27 @@ from emulator.core.context import Emulator
 from emulator.core.errors import ErrorSpec, VendorError, error
 from emulator.core.fixtures import FixtureCodec
 from emulator.core.http import request_id, routing_key
-from emulator.core.params import ParamProblem
+from emulator.core.params import BODY, ParamProblem
 from emulator.core.pools import seeded_faker
+from emulator.core.store import Store
 from emulator.core.vendor import Vendor, VendorContract
 from emulator.core.wirejson import render
-from emulator.vendors.metastudio import data
+from emulator.vendors.metastudio import backend, data
 from emulator.vendors.metastudio import errors as E
 from emulator.vendors.metastudio.contract import CONTRACT
-from emulator.vendors.metastudio.ops import keystone_list_projects, list_smart_chat_rooms
+from emulator.vendors.metastudio.job_records import JOB_CODEC
+from emulator.vendors.metastudio.ops import keystone_list_projects
 from emulator.vendors.metastudio.records import ROOM_CODEC
-from emulator.vendors.metastudio.routes import CONTENT_TYPE, REQUEST_ID_HEADER, metastudio_router
+from emulator.vendors.metastudio.routes import CONTENT_TYPE, PROJECT_OPERATIONS, REQUEST_ID_HEADER, metastudio_router
 from emulator.vendors.metastudio.tenants import MetaStudioTenant, MetaStudioTenants
 
 
 class MetaStudioVendor(Vendor):
     name: ClassVar[str] = "metastudio"
-    codecs: ClassVar[tuple[FixtureCodec[Any], ...]] = (ROOM_CODEC,)
+    codecs: ClassVar[tuple[FixtureCodec[Any], ...]] = (ROOM_CODEC, JOB_CODEC)
     tenant_model: ClassVar[type[BaseModel]] = MetaStudioTenant
     tenant_key: ClassVar[str] = "project_id"
-    operation_names: ClassVar[tuple[str, ...]] = (list_smart_chat_rooms.NAME, keystone_list_projects.NAME)
+    operation_names: ClassVar[tuple[str, ...]] = (*(op.name for op in PROJECT_OPERATIONS), keystone_list_projects.NAME)
     fault_errors: ClassVar[dict[str, ErrorSpec]] = E.FAULTS
 
     def __init__(self, tenants: list[dict[str, Any]]) -> None:
@@ -78,8 +81,18 @@ class MetaStudioVendor(Vendor):
     ) -> Iterator[tuple[FixtureCodec[Any], Any]]:
         project = MetaStudioTenant.model_validate(tenant)
         fake = seeded_faker(seed, "metastudio", project.project_id)
-        for entry in data.rooms(seed, project, scale, fake):
-            yield ROOM_CODEC, entry
+        rooms = list(data.rooms(seed, project, scale, fake))
+        for room in rooms:
+            yield ROOM_CODEC, room
+        for room in rooms:
+            for job in data.room_jobs(seed, project, room):
+                yield JOB_CODEC, job
+
+    def check_entries(self, store: Store, codec: FixtureCodec[Any], entries: Sequence[Any]) -> None:
+        backend.check_entries(store, codec, entries)
+
+    def on_delete(self, store: Store, codec: FixtureCodec[Any], tenant: str, id_: str) -> None:
+        backend.on_delete(store, codec, tenant, id_)
 
     def code_of(self, err: VendorError, request: Request) -> str:
         return err.spec.code.format(**self._fields(err, request))
@@ -99,10 +112,15 @@ class MetaStudioVendor(Vendor):
         else:
             body = {"error_code": code, "error_msg": message}
         headers = {REQUEST_ID_HEADER: rid, **err.headers}
+        if err.status == 404:
+            # The gateway's "API does not exist" names no methods; the router's Allow (the first route's methods
+            # on a path that has several) would be wrong as well as foreign.
+            headers.pop("Allow", None)
         return Response(render(body), err.status, headers, media_type=CONTENT_TYPE)
 
     def param_error(self, problem: ParamProblem) -> VendorError:
-        return error(E.INVALID_PARAMETER)
+        # A body that is absent, not JSON or not an object is the table's "Invalid body"; any field, "parameter".
+        return error(E.INVALID_BODY if problem.param == BODY else E.INVALID_PARAMETER)
 
     def not_found(self, method_not_allowed: bool) -> VendorError:
         return error(E.METHOD_NOT_FOUND if method_not_allowed else E.API_NOT_FOUND)

@@ -15,7 +15,7 @@ class MetaStudioError(BaseModel):
     request_id: str | None = Field(None, description="Gateway errors only; always equal to X-Request-Id.")
 
 
-DESCRIPTION = """Huawei Cloud MetaStudio (interactive dialogs), as the emulator serves it.
+DESCRIPTION = """Huawei Cloud MetaStudio (interactive dialogs and their dialog tasks), as the emulator serves it.
 
 Requests are signed with AK/SK (`SDK-HMAC-SHA256`, or `V11-HMAC-SHA256` with a derived key; `X-Sdk-Date`,
 `X-Project-Id`, and `X-Security-Token` for temporary credentials) or carry an IAM token in `X-Auth-Token`. Every
@@ -27,7 +27,8 @@ CONTRACT = VendorContract(
     description=DESCRIPTION,
     error_model=MetaStudioError,
     error_statuses={
-        400: "MSS.00000003 Invalid parameter; MSS.00010009 the path project is not the caller's.",
+        400: "MSS.00000003 Invalid parameter; MSS.00000002 Invalid body; MSS.00010009 the path project is not the "
+        "caller's; MSS.20010045 no such room; MSS.47010065 no such dialog task.",
         401: "APIGW.0301 Incorrect IAM authentication information (signature, date, AK, token).",
         404: "APIGW.0101 unknown API or method.",
         500: "MSS.00000004 Internal Error.",

@@ -18,17 +18,12 @@ from typing import Any, TypeVar
 
 from faker import Faker
 
-from emulator.core.ids import EPOCH_MS, hex32, iso_s, rng, uuid_from
-from emulator.vendors.metastudio.records import (
-    BillingMode,
-    Language,
-    RoomEntry,
-    SmartChatRoomBaseInfo,
-    TtsProvider,
-    VoiceConfig,
-    VoiceConfigRsp,
-)
+from emulator.core.ids import EPOCH_MS, hex32, iso_s, ms_from_iso, rng, uuid_from
+from emulator.vendors.metastudio import jobs
+from emulator.vendors.metastudio.job_records import JobEntry
+from emulator.vendors.metastudio.records import RoomEntry, SmartChatRoomBaseInfo, VoiceConfig, VoiceConfigRsp
 from emulator.vendors.metastudio.tenants import MetaStudioTenant
+from emulator.vendors.metastudio.wiretypes import BillingMode, Language, TtsProvider
 
 ROOMS_PER_PROJECT = 57
 # Creation times spread over about this long before EPOCH whatever the scale.
@@ -238,3 +233,23 @@ def _prosody(r: random.Random) -> tuple[int, int, int]:
 
 def _weighted(r: random.Random, values: tuple[T, ...], weights: tuple[int, ...]) -> T:
     return r.choices(values, weights)[0]
+
+
+# A room's latest dialog task (the one its hidden last_job_start_time names) lasted this long, in seconds.
+JOB_SECONDS = (30, 3_600)
+MUTE_TIMEOUT_SHARE = 0.3
+
+
+def room_jobs(seed: int, tenant: MetaStudioTenant, room: RoomEntry) -> Iterator[JobEntry]:
+    """The room's latest dialog task, ended (by a stop, or by silence), when the room ever ran one."""
+    if room.last_job_start_time is None:
+        return
+    room_id = room.record.room_id
+    r = rng(seed, "metastudio", tenant.project_id, "jobs", room_id)
+    job_id = hex32(r)
+    start_ms = ms_from_iso(room.last_job_start_time)
+    running, details = jobs.new_job(seed, tenant, room, job_id, start_ms, None)
+    end_ms = min(EPOCH_MS, start_ms + 1000 * r.randint(*JOB_SECONDS))
+    reason = "MUTE_TIMEOUT" if r.random() < MUTE_TIMEOUT_SHARE else "NORMAL"
+    record, shown = jobs.ended(running, details, end_ms, reason)
+    yield JobEntry(tenant=tenant.project_id, room_id=room_id, details=shown, record=record)

@@ -52,6 +52,18 @@ UNAUTHORIZED = ErrorSpec("MSS.00000001", 401, "Unauthorized")
 INVALID_PARAMETER = ErrorSpec("MSS.00000003", 400, "Invalid parameter")
 INTERNAL_ERROR = ErrorSpec("MSS.00000004", 500, "Internal Error")
 PROJECT_MISMATCH = ErrorSpec("MSS.00010009", 400, "urlTenantId is not equal tokenTenantId")
+# A body that is absent, not JSON, or not a JSON object (the error-code table's "Invalid body").
+INVALID_BODY = ErrorSpec("MSS.00000002", 400, "Invalid body")
+# A room the project does not hold. The code and message are the interactive-dialog SDK's ROOM_NOT_FOUND
+# (20010045, "roomInfo not found."); the status is the service table's for its other not-found codes (400).
+ROOM_NOT_FOUND = ErrorSpec("MSS.20010045", 400, "roomInfo not found.")
+# A dialog task the room does not hold: the error-code table's own entry (message as the table words it).
+JOB_NOT_FOUND = ErrorSpec("MSS.47010065", 400, "对话任务不存在，查询智能交互任务失败")
+# More running dialog tasks than the room's concurrency (or terminals, when billed by client): the code the vendor
+# FAQ names for "insufficient dialog resources"; status as its neighbours in the table (403). Emulator wording.
+RESOURCE_EXHAUSTED = ErrorSpec(
+    "MSS.20010135", 403, "Insufficient dialog resources: {running} of {limit} concurrent dialog tasks are running"
+)
 
 
 def is_gateway(spec: ErrorSpec) -> bool:

@@ -8,22 +8,22 @@ Every wire field is optional, as in the SDK (the vendor page's own example sends
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import Field
 
 from emulator.core.casing import SnakeModel
 from emulator.core.fixtures import Entry, FixtureCodec, wire
 from emulator.core.ids import ms_from_iso
+from emulator.core.params import JSON_INTEGER
 from emulator.core.store import Collection, Record
-from emulator.vendors.metastudio.wiretypes import Rfc3339
+from emulator.vendors.metastudio.configs import RoomDetails
+from emulator.vendors.metastudio.wiretypes import BillingMode, Language, Rfc3339, TtsProvider
 
-BillingMode = Literal["CONCURRENCY", "CLIENT", "CLIENT_TOKENS"]
-Language = Literal["CN", "EN", "ESP", "por", "Arabic", "Thai"]
-TtsProvider = Literal["XIMALAYA", "HUAWEI_EI", "MOBVOI"]
-Speed = Annotated[int, Field(ge=50, le=200)]
-Pitch = Annotated[int, Field(ge=50, le=200)]
-Volume = Annotated[int, Field(ge=90, le=240)]
+# Strict JSON integers: the same models take the create/update body's `voice_config`.
+Speed = Annotated[int, Field(ge=50, le=200), JSON_INTEGER]
+Pitch = Annotated[int, Field(ge=50, le=200), JSON_INTEGER]
+Volume = Annotated[int, Field(ge=90, le=240), JSON_INTEGER]
 
 
 class ModelInfo(SnakeModel):
@@ -72,6 +72,11 @@ class RoomEntry(Entry):
     # Not on the wire: when the room's latest dialog task started (start_time/end_time filter on it); null when
     # the room never ran one.
     last_job_start_time: Rfc3339 | None = Field(None, alias="lastJobStartTime")
+    # Rooms made by CreateSmartChatRoom: the order they were made in, which puts the newest first among rooms
+    # created within the same second (create_time has whole seconds). Absent for generated and fixture rooms.
+    create_seq: Annotated[int, Field(ge=1), JSON_INTEGER] | None = Field(None, alias="createSeq")
+    # What ShowSmartChatRoom adds to the listing's fields; absent when the room has none of them.
+    details: RoomDetails | None = None
     record: SmartChatRoomBaseInfo
 
 
@@ -86,6 +91,8 @@ ROOMS = Collection(
         "concurrency",
         "client_nums_client",
         "client_nums_token",
+        "create_seq",
+        "details",
     ),
     monotonic=("create_ms",),
     prefix_sums=("concurrency", "client_nums_client", "client_nums_token"),
@@ -117,13 +124,21 @@ def _room_record(e: RoomEntry) -> Record:
         "concurrency": room.concurrency or 0,
         "client_nums_client": client_nums if room.billing_mode == "CLIENT" else 0,
         "client_nums_token": client_nums if room.billing_mode == "CLIENT_TOKENS" else 0,
+        "create_seq": e.create_seq,
+        "details": None if e.details is None else wire(e.details),
     }
-    sort_key = (create_ms, descending_text(room.room_id))
+    sort_key = (create_ms, e.create_seq or 0, descending_text(room.room_id))
     return Record(e.tenant, ROOM_PART, room.room_id, sort_key, wire(room), values)
 
 
 def _room_entry(tenant: str, part: str, id_: str, values: dict[str, Any], doc: str) -> dict[str, Any]:
-    return {"tenant": tenant, "lastJobStartTime": values["last_job_start_time"], "record": json.loads(doc)}
+    entry: dict[str, Any] = {"tenant": tenant, "lastJobStartTime": values["last_job_start_time"]}
+    # Only rooms that have them carry the later keys, so exports of other rooms stay as they were.
+    if values.get("create_seq") is not None:
+        entry["createSeq"] = values["create_seq"]
+    if values.get("details") is not None:
+        entry["details"] = json.loads(values["details"])
+    return {**entry, "record": json.loads(doc)}
 
 
 ROOM_CODEC = FixtureCodec(ROOMS, "smart_chat_rooms.json", RoomEntry, _room_record, _room_entry, "record.room_id")

@@ -16,7 +16,18 @@ from emulator.core.rest import add_rest_route
 from emulator.core.wirejson import render
 from emulator.vendors.metastudio import errors as E
 from emulator.vendors.metastudio.auth import MetaStudioAuthenticator
-from emulator.vendors.metastudio.ops import keystone_list_projects, list_smart_chat_rooms
+from emulator.vendors.metastudio.ops import (
+    create_smart_chat_room,
+    delete_smart_chat_room,
+    keystone_list_projects,
+    list_smart_chat_job,
+    list_smart_chat_rooms,
+    show_smart_chat_job,
+    show_smart_chat_room,
+    start_smart_chat_job,
+    stop_smart_chat_job,
+    update_smart_chat_room,
+)
 
 if TYPE_CHECKING:
     from emulator.vendors.metastudio import MetaStudioVendor
@@ -26,10 +37,25 @@ REQUEST_ID_HEADER = "X-Request-Id"
 IAM_TRACE_HEADER = "X-IAM-Trace-Id"
 
 
+# MetaStudio's own operations, each under `/v1/{project_id}/...`.
+PROJECT_OPERATIONS = (
+    list_smart_chat_rooms.OPERATION,
+    create_smart_chat_room.OPERATION,
+    show_smart_chat_room.OPERATION,
+    update_smart_chat_room.OPERATION,
+    delete_smart_chat_room.OPERATION,
+    start_smart_chat_job.OPERATION,
+    stop_smart_chat_job.OPERATION,
+    show_smart_chat_job.OPERATION,
+    list_smart_chat_job.OPERATION,
+)
+
+
 def metastudio_router(emu: Emulator, vendor: MetaStudioVendor) -> APIRouter:
     router = APIRouter(tags=["metastudio"])
     auth = MetaStudioAuthenticator(emu, vendor.tenants)
-    add_rest_route(router, vendor, list_smart_chat_rooms.OPERATION, auth.for_project, respond, {})
+    for op in PROJECT_OPERATIONS:
+        add_rest_route(router, vendor, op, auth.for_project, respond, {})
     iam = keystone_list_projects.operation(vendor.tenants)
     add_rest_route(router, vendor, iam, auth.for_iam, respond_iam, {})
     router.add_api_route(iam.path, refuse_iam_method, methods=OTHER_METHODS, include_in_schema=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError, PydanticUseDefault
@@ -47,6 +47,10 @@ def _rolled_over(value: str) -> str:
     return moment.strftime("%Y-%m-%d") + sep + rest
 
 
+BillingMode = Literal["CONCURRENCY", "CLIENT", "CLIENT_TOKENS"]
+Language = Literal["CN", "EN", "ESP", "por", "Arabic", "Thai"]
+TtsProvider = Literal["XIMALAYA", "HUAWEI_EI", "MOBVOI"]
+
 # Goes after the field's range in `Annotated[int, Field(ge=..., le=...), DECIMAL_TEXT]`: placed there it still runs
 # first, and the range stays plain JSON Schema minimum/maximum in the OpenAPI document. An empty value (`limit=`)
 # counts as not supplied, which the document says with `allowEmptyValue` (see core.rest.query_parameters).
@@ -58,6 +62,35 @@ Rfc3339 = Annotated[str, Field(pattern=RFC3339_PATTERN), AfterValidator(_calenda
 # A time in a query: every string the pattern admits is an instant, a day past the month's end rolling over
 # (README, fidelity notes; the pattern is all the OpenAPI document can say, so the two agree).
 Rfc3339Param = Annotated[str, Field(pattern=RFC3339_PATTERN), AfterValidator(_rolled_over)]
+
+
+def _json_number(value: Any) -> Any:
+    """A JSON body's number: an int or a float, never true or "0.5" (which python-mode lax validation would take)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("float_type", "Input should be a valid number")
+    return value
+
+
+def no_lone_surrogates(value: Any) -> Any:
+    """JSON text may escape half a surrogate pair (`"\\ud800"`): no string of that kind can be stored or served."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise PydanticCustomError("invalid_value", "not a Unicode string") from None
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return value
+
+
+# Strict JSON types for request bodies (after the range: `Annotated[float, Field(ge=0, le=1), JSON_NUMBER]`).
+JSON_NUMBER = BeforeValidator(_json_number)
 
 # Chinese characters: the Han script. Chinese punctuation (，。) and full-width Latin are other scripts and pass.
 _HAN_RANGES = (

@@ -34,15 +34,28 @@ def test_unknown_path(api: TestClient, t1: Any, expect_error: Expect, path: str)
     expect_error(response, 404, 5, "Not Found")
 
 
-@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "TRACE", "QUERY", "HEAD"])
+# Each path template with its methods, as `Allow` names them (the path's own, then OPTIONS).
+ALLOWED = {
+    "{conversations}": "GET, POST, OPTIONS",
+    "{conversations}/some-id": "GET, OPTIONS",
+    "{conversations}/some-id/messages": "POST, OPTIONS",
+    "{conversations}/some-id/messages/turn-id/stop": "POST, OPTIONS",
+    "{conversations}/some-id/messages/turn-id/regenerate": "POST, OPTIONS",
+}
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "DELETE", "PATCH", "TRACE", "QUERY", "HEAD"])
 def test_wrong_method(api: TestClient, t1: Any, expect_error: Expect, method: str) -> None:
-    for path in (LIST.format(t1.private), LIST.format(t1.legacy) + "/some-id", LIST.format("unknown")):
-        response = api.request(method, path, headers=t1.auth)
-        assert response.headers["allow"] == "GET, OPTIONS"
-        if method == "HEAD":
-            assert response.status_code == 405 and response.content == b""
-        else:
-            expect_error(response, 405, 12, "Method Not Allowed")
+    for template, allow in ALLOWED.items():
+        if method in allow.split(", ") or (method == "HEAD" and "GET" in allow):
+            continue
+        for agent in (t1.private, t1.legacy, "unknown"):
+            response = api.request(method, template.format(conversations=LIST.format(agent)), headers=t1.auth)
+            assert response.headers["allow"] == allow, template
+            if method == "HEAD":
+                assert response.status_code == 405 and response.content == b""
+            else:
+                expect_error(response, 405, 12, "Method Not Allowed")
 
 
 def test_list_paths_with_slashes_never_reach_get(api: TestClient, t1: Any, expect_error: Expect) -> None:
@@ -51,13 +64,14 @@ def test_list_paths_with_slashes_never_reach_get(api: TestClient, t1: Any, expec
 
 
 def test_cors_preflight(api: TestClient, t1: Any) -> None:
-    for path in (LIST.format(t1.private), LIST.format(t1.legacy) + "/some-id"):
+    for template in ALLOWED:
+        path = template.format(conversations=LIST.format(t1.legacy))
         response = api.options(path, headers=PREFLIGHT)
         assert response.status_code == 204
         assert response.headers["access-control-allow-origin"] == "*"
         allowed = {h.strip().lower() for h in response.headers["access-control-allow-headers"].split(",")}
         assert {"authorization", "content-type"} <= allowed
-        assert "GET" in response.headers["access-control-allow-methods"]
+        assert {"GET", "POST"} <= {m.strip() for m in response.headers["access-control-allow-methods"].split(",")}
         assert response.headers["access-control-expose-headers"] == "X-Fixie-Conversation-Id"
 
 

@@ -90,7 +90,7 @@ def test_wrong_version_is_invalid_version(client: TestClient, ice_error: ErrorCh
     ice_error(resp, 400, "InvalidVersion", "Specified parameter Version is not valid.")
 
 
-@pytest.mark.parametrize("action", ["ListAIAgentDialogue", "listaiagentdialogues", "DescribeAIAgentInstance"])
+@pytest.mark.parametrize("action", ["ListAIAgentDialogue", "listaiagentdialogues", "DeleteAIAgentInstance"])
 def test_unknown_action_is_invalid_action_not_found(
     client: TestClient, ice_call: Call, ice_error: ErrorCheck, action: str
 ) -> None:

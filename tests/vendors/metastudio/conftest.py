@@ -65,11 +65,11 @@ class Api:
             offset += limit
 
     def entries(self, project: str = PROJECT_A) -> list[RoomEntry]:
-        """The generated dataset as the vendor yields it: the independent reference for filters and totals."""
+        """The generated rooms as the vendor yields them: the independent reference for filters and totals."""
         emu = self.app.state.emulator
         vendor = next(v for v in emu.vendors if isinstance(v, MetaStudioVendor))
         generated = vendor.generate(emu.settings.seed, emu.settings.scale)
-        return [e for _, e in generated if e.tenant == project]
+        return [e for _, e in generated if isinstance(e, RoomEntry) and e.tenant == project]
 
 
 @pytest.fixture(scope="module")

@@ -39,7 +39,7 @@ def client(presence_client: TestClient) -> TestClient:
     "path",
     [
         f"{PATH_A}/",  # no trailing-slash redirect: the SDK would read a 307 as an empty success
-        f"{PATH_A}/0f0e",
+        f"{PATH_A}/0f0e/smart-chat-jobs",  # jobs live under /digital-human-chat/
         f"/v1/{PROJECT_A}/smart-chat-room",
         f"/v1/{PROJECT_A}",
         "/v1/",
@@ -51,7 +51,10 @@ def test_unknown_paths_are_apigw_0101(client: TestClient, path: str) -> None:
     gateway(client.get(path, headers=TOKEN_A), 404, "APIGW.0101", NOT_PUBLISHED)
 
 
-@pytest.mark.parametrize(("method", "path"), [("POST", PATH_A), ("DELETE", PATH_A), ("PATCH", PATH_A)])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("PUT", PATH_A), ("DELETE", PATH_A), ("PATCH", PATH_A), ("POST", f"{PATH_A}/0f0e"), ("PATCH", f"{PATH_A}/0f0e")],
+)
 def test_wrong_methods_are_apigw_0101(client: TestClient, method: str, path: str) -> None:
     gateway(client.request(method, path, headers=TOKEN_A), 404, "APIGW.0101", "The API does not exist.")
 
@@ -88,7 +91,7 @@ def test_every_response_carries_a_request_id(client: TestClient) -> None:
         client.get(PATH_A, headers={**TOKEN_A, "X-Project-Id": "other"}),  # 400 project
         client.get(PATH_A),  # 401
         client.get("/v1/none", headers=TOKEN_A),  # 404
-        client.post(PATH_A, headers=TOKEN_A),  # 404 method
+        client.put(PATH_A, headers=TOKEN_A),  # 404 method
         client.get("/v3/projects?name=cn-north-4", headers=TOKEN_A),  # IAM 200
     ]
     assert [r.status_code for r in responses] == [200, 400, 400, 401, 404, 404, 200]

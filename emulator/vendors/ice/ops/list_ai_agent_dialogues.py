@@ -12,6 +12,7 @@ from emulator.core.params import INT64_MAX, RequestModel, clamp_over
 from emulator.core.wirejson import RawArray
 from emulator.vendors.ice.calls import PAGE_SIZE_CLAMP, ice_request_id, store_of
 from emulator.vendors.ice.records import DIALOGUES, Dialogue
+from emulator.vendors.ice.rounds import bring_up_to_date
 from emulator.vendors.ice.wire_types import INTEGER_TEXT
 
 Long = Annotated[int, Field(ge=0, le=INT64_MAX), INTEGER_TEXT]
@@ -38,6 +39,7 @@ PAGE = PageSpec(PageStyle.PAGE_NUMBER, size_field="page_size", position_field="p
 
 
 async def handle(call: Call, req: ListAIAgentDialoguesRequest) -> dict[str, Any]:
+    bring_up_to_date(call.emulator, call.tenant, req.session_id)  # a running agent's rounds due by now
     span = store_of(call).span(DIALOGUES, call.tenant, req.session_id).narrow("time", req.start_time, req.end_time)
     descending = req.order == "DESC"
     if req.round_limit is not None:

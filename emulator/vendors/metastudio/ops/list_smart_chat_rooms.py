@@ -12,8 +12,6 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from emulator.core.auth import header_values
-from emulator.core.errors import error
 from emulator.core.ids import ms_from_iso
 from emulator.core.operation import Call
 from emulator.core.paging import PageSpec, PageStyle, paginate
@@ -22,9 +20,9 @@ from emulator.core.rest import RestOperation
 from emulator.core.settings import RoomTimeField, SumScope
 from emulator.core.store import Filtered, Span
 from emulator.core.wirejson import RawArray
-from emulator.vendors.metastudio import errors as E
+from emulator.vendors.metastudio.calls import check_app_user
 from emulator.vendors.metastudio.records import ROOM_PART, ROOMS, SmartChatRoomBaseInfo, fold
-from emulator.vendors.metastudio.wiretypes import BLANK_IS_DEFAULT, DECIMAL_TEXT, Rfc3339Param, has_chinese
+from emulator.vendors.metastudio.wiretypes import BLANK_IS_DEFAULT, DECIMAL_TEXT, Rfc3339Param
 
 
 class ListSmartChatRoomsRequest(RequestModel):
@@ -48,7 +46,6 @@ class ListSmartChatRoomsResponse(BaseModel):
 
 
 NAME = "ListSmartChatRooms"
-APP_USER_HEADER = "x-app-userid"
 PAGE = PageSpec(PageStyle.OFFSET_LIMIT, size_field="limit", position_field="offset")
 # Prefix-summed store columns behind the three totals, in response order.
 SUMS = (
@@ -59,10 +56,7 @@ SUMS = (
 
 
 async def handle(call: Call, req: ListSmartChatRoomsRequest) -> dict[str, Any]:
-    # The one documented header rule ("third-party user ID, which does not allow Chinese characters"); the service
-    # answers its single parameter error. The id scopes nothing here (README, fidelity notes).
-    if any(has_chinese(value) for value in header_values(call.request).get(APP_USER_HEADER, ())):
-        raise error(E.INVALID_PARAMETER)
+    check_app_user(call)
     emu = call.emulator
     everything = emu.store.span(ROOMS, call.tenant, ROOM_PART)
     rooms = matching_rooms(everything, req, emu.settings.metastudio_time_field)

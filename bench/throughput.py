@@ -1,0 +1,135 @@
+"""The HTTP section: every server side by side on CPU 0, wrk on CPU 1, interleaved rounds, medians, ratios.
+
+1. Start ours with `--auth verify`, capture its answer to each call (body bytes, headers).
+2. Start ours with `--auth off`, the bare Starlette and FastAPI apps and Prism, all serving that capture.
+3. Check every server answers each call 200 with the captured body, byte for byte (again after the rounds).
+4. Rounds: in each, for each call, sign a fresh request pool and run wrk against every server in turn (the order
+   rotates from round to round). A run with any error (a status >= 400 included) is left out and reported.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import servers, wrk
+from bench.bare import save
+from bench.calls import Call, calls, fetch, write_pool
+from bench.report import FASTAPI, OURS, OURS_OFF, PRISM, STARLETTE, http_tables
+
+Log = Callable[[str], None]
+SIGNATURE_WINDOW = 900.0  # seconds a signed request stays valid (the emulator's default window)
+
+
+@dataclass(frozen=True)
+class Options:
+    duration: float = 10.0
+    rounds: int = 5
+    connections: int = 50
+    warmup: float = 2.0
+    ice_rate: float = 4000.0  # requests/s the first ICE pool is sized for; then twice the rate measured
+
+
+def prism_available() -> bool:
+    return servers.PRISM.exists() and shutil.which("node") is not None
+
+
+def start_servers(workdir: Path, log: Log) -> tuple[list[servers.Server], list[str]]:
+    """The servers, ready, ours with auth verify first; and notes on what could not be started."""
+    targets = calls()
+    started: list[servers.Server] = []
+    notes: list[str] = []
+    try:
+        ours = servers.start(OURS, servers.ours_cmd("verify"), workdir)
+        started.append(ours)
+        ours.wait_ready(targets[0])
+        captured = servers.capture(ours.port, targets)
+        capture = save(workdir / "capture.json", captured)
+        document = workdir / "prism-openapi.json"
+        document.write_text(json.dumps(servers.prism_document(captured)), encoding="utf-8")
+        env = {"BENCH_CAPTURE": str(capture)}
+        started.append(servers.start(OURS_OFF, servers.ours_cmd("off"), workdir))
+        started.append(servers.start(STARLETTE, servers.bare_cmd("starlette_app"), workdir, env))
+        started.append(servers.start(FASTAPI, servers.bare_cmd("fastapi_app"), workdir, env))
+        if prism_available():
+            started.append(servers.start(PRISM, servers.prism_cmd(document), workdir))
+        else:
+            notes.append("Prism not installed (`npm ci --prefix bench`): its column is empty")
+        for server in started[1:]:
+            server.wait_ready(targets[0])
+        log("servers: " + ", ".join(f"{s.name} :{s.port} pid {s.proc.pid}" for s in started))
+        return started, notes
+    except BaseException:
+        for server in started:
+            server.stop()
+        raise
+
+
+def check_bodies(started: list[servers.Server], targets: list[Call], expected: dict[str, bytes]) -> list[str]:
+    """Every server answers every call 200 with the expected bytes; what does not, one line each."""
+    problems = []
+    for server in started:
+        for call in targets:
+            answer = fetch(server.port, call)
+            if answer.status != 200:
+                problems.append(f"{server.name} {call.vendor}: status {answer.status}: {answer.body[:200]!r}")
+            elif answer.body != expected[call.vendor]:
+                problems.append(
+                    f"{server.name} {call.vendor}: body differs ({len(answer.body)} bytes, captured "
+                    f"{len(expected[call.vendor])})"
+                )
+    return problems
+
+
+def run(options: Options, workdir: Path, log: Log) -> str:
+    targets = calls()
+    rates: dict[str, dict[str, dict[int, float]]] = {c.vendor: {} for c in targets}
+    started, notes = start_servers(workdir, log)
+    try:
+        ours = started[0]
+        expected = {c.vendor: fetch(ours.port, c).body for c in targets}
+        problems = check_bodies(started, targets, expected)
+        host = f"127.0.0.1:{ours.port}"  # what the pools are signed for: the other servers ignore it
+        if 5 * options.duration + 60 > SIGNATURE_WINDOW:
+            notes.append("--duration is long: a pool signed at the start of a round may expire before its last run")
+        ice_rate = options.ice_rate
+        for round_ in range(-1 if options.warmup > 0 else 0, options.rounds):
+            duration = options.warmup if round_ < 0 else options.duration
+            order = started[max(round_, 0) % len(started) :] + started[: max(round_, 0) % len(started)]
+            for call in targets:
+                pool = write_pool(workdir / f"pool-{call.vendor}.txt", call, host, int(duration * ice_rate * 2) + 100)
+                for server in order:
+                    result = wrk.run(server.port, pool, duration, options.connections)
+                    tag = f"round {round_ + 1}" if round_ >= 0 else "warm-up"
+                    log(
+                        f"{tag} {call.vendor:10} {server.name:9} {result.rate:8.0f} req/s  p50 {result.p50_ms:6.1f} ms"
+                        f"  p99 {result.p99_ms:6.1f} ms  errors {result.errors}"
+                    )
+                    if server.name == OURS and call.nonce:
+                        ice_rate = max(ice_rate, result.rate)
+                    if result.errors:
+                        wrapped = " (the pre-signed pool ran out)" if result.wraps and server.name == OURS else ""
+                        problems.append(f"{tag} {server.name} {call.vendor}: {result.errors} errors{wrapped}")
+                    elif round_ >= 0:
+                        rates[call.vendor].setdefault(server.name, {})[round_] = result.rate
+        problems += check_bodies(started, targets, expected)
+    finally:
+        for server in started:
+            server.stop()
+    labels = {c.vendor: c.label for c in targets}
+    text = [
+        "### HTTP throughput",
+        "",
+        f"wrk, {options.connections} connections, {options.rounds} interleaved rounds of {options.duration:g} s per "
+        "server and call; ratios of median requests/s (in brackets: the lowest and the highest ratio within one "
+        "round). Servers on CPU 0, wrk on CPU 1. ours: `emulator serve` with `--auth verify` (signed requests; "
+        "ICE: a fresh nonce per request) and `--log-level warning`.",
+        "",
+        http_tables(rates, labels),
+    ]
+    checks = problems or ["every server answered every call 200 with the captured body, byte for byte"]
+    text += ["", *(f"- {line}" for line in checks + notes)]
+    return "\n".join(text)
