@@ -18,6 +18,7 @@ from emulator.core.context import Emulator
 from emulator.core.dataset import Progress
 from emulator.core.edge import RequestTap
 from emulator.core.errors import VendorError
+from emulator.core.fastpath import FastRoutes
 from emulator.core.faults import DropConnection
 from emulator.core.params import ParamProblem
 from emulator.core.request_context import context_of
@@ -33,7 +34,8 @@ class EmulatorApp(FastAPI):
     connection-level faults see every request and every answer, 500s included."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        return RequestTap(super().build_middleware_stack(), self.state.emulator)
+        full = super().build_middleware_stack()
+        return RequestTap(FastRoutes(full, self.state.vendor_routes, self.exception_handlers), self.state.emulator)
 
 
 class NoAnswer(Response):
@@ -63,9 +65,12 @@ def create_app(
     )
     app.state.emulator = emu
     admin = admin_router(emu)
+    vendor_routers = [vendor.router(emu) for vendor in emu.vendors]
     # Vendor routes first: routing tries routes in order, and vendor calls are the traffic (paths do not overlap).
-    for router in (*(vendor.router(emu) for vendor in emu.vendors), admin):
+    for router in (*vendor_routers, admin):
         app.include_router(router)
+    # The same routes, in the same order, for the edge's direct dispatch (emulator.core.fastpath).
+    app.state.vendor_routes = [route for router in vendor_routers for route in router.routes]
     # The control plane's routes as declared (the app's own tree wraps included routers), for a 405's Allow header.
     app.state.routes = list(admin.routes)
     _install_error_handlers(app, emu)

@@ -14,7 +14,7 @@ class PageStyle(StrEnum):
 
 class Source(Protocol):
     def total(self) -> int: ...
-    def slice(self, offset: int, limit: int, descending: bool) -> list[str]: ...
+    def slice(self, offset: int, limit: int, descending: bool) -> list[bytes]: ...
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class PageSpec:
 
 @dataclass(frozen=True)
 class Page:
-    items: list[str]  # serialized wire records
+    items: list[bytes]  # serialized wire records (UTF-8, as stored)
     total: int
     offset: int
     size: int

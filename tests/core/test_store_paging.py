@@ -35,8 +35,8 @@ def store():
     return build(rows)
 
 
-def ts(docs: list[str]) -> list[int]:
-    return [int(d.split(":")[1].rstrip("}")) for d in docs]
+def ts(docs: list[bytes]) -> list[int]:
+    return [int(d.decode().split(":")[1].rstrip("}")) for d in docs]
 
 
 def test_span_covers_one_partition_of_one_tenant(store):

@@ -7,48 +7,19 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from emulator.core.operation import Call, Operation
-from emulator.core.params import RequestModel
 from emulator.vendors.ice import data, lifecycle
 from emulator.vendors.ice.artc import CallJoin
 from emulator.vendors.ice.calls import ice_request_id
-from emulator.vendors.ice.config_params import (
-    JSON_TEXT,
-    JSON_TEXT_PARAM,
-    AgentConfigParam,
-    ChatSyncConfigParam,
-    TemplateConfigParam,
-)
-from emulator.vendors.ice.ops.start_ai_agent_instance import given_configs
+from emulator.vendors.ice.ops.start_ai_agent_instance import AgentStartRequest, given_configs
 from emulator.vendors.ice.wire_types import INTEGER_TEXT
 
 
-class GenerateAIAgentCallRequest(RequestModel):
-    ai_agent_id: str = Field(alias="AIAgentId", min_length=1, description="The ID of the AI agent.")
+class GenerateAIAgentCallRequest(AgentStartRequest):
     expire: Annotated[int, Field(alias="Expire", ge=0, le=604800), INTEGER_TEXT] = Field(
         3600, description="Seconds the returned token stays valid."
     )
     user_id: Annotated[str, Field(max_length=64)] | None = Field(
         None, alias="UserId", description="The caller's name in the channel; generated if not given."
-    )
-    template_config: Annotated[TemplateConfigParam, JSON_TEXT] | None = Field(
-        None,
-        alias="TemplateConfig",
-        description="Deprecated for AgentConfig: the agent template (AIAgentTemplateConfig), as JSON text.",
-        json_schema_extra=JSON_TEXT_PARAM,
-    )
-    agent_config: Annotated[AgentConfigParam, JSON_TEXT] | None = Field(
-        None,
-        alias="AgentConfig",
-        description="The agent configuration (AIAgentConfig), as JSON text.",
-        json_schema_extra=JSON_TEXT_PARAM,
-    )
-    session_id: str | None = Field(None, alias="SessionId", description="The session; a new one if not given.")
-    user_data: str | None = Field(None, alias="UserData", description="User-defined data, kept as given.")
-    chat_sync_config: Annotated[ChatSyncConfigParam, JSON_TEXT] | None = Field(
-        None,
-        alias="ChatSyncConfig",
-        description="Where the chat history is mirrored, as JSON text.",
-        json_schema_extra=JSON_TEXT_PARAM,
     )
 
 

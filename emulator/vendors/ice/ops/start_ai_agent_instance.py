@@ -20,13 +20,10 @@ from emulator.vendors.ice.config_params import (
 )
 
 
-class StartAIAgentInstanceRequest(RequestModel):
+class AgentStartRequest(RequestModel):
+    """What both ways of starting an agent take (StartAIAgentInstance, GenerateAIAgentCall) besides their own."""
+
     ai_agent_id: str = Field(alias="AIAgentId", min_length=1, description="The ID of the AI agent.")
-    runtime_config: Annotated[RuntimeConfigParam, JSON_TEXT] = Field(
-        alias="RuntimeConfig",
-        description="Where the agent joins (AIAgentRuntimeConfig), as JSON text.",
-        json_schema_extra=JSON_TEXT_PARAM,
-    )
     template_config: Annotated[TemplateConfigParam, JSON_TEXT] | None = Field(
         None,
         alias="TemplateConfig",
@@ -49,12 +46,20 @@ class StartAIAgentInstanceRequest(RequestModel):
     )
 
 
+class StartAIAgentInstanceRequest(AgentStartRequest):
+    runtime_config: Annotated[RuntimeConfigParam, JSON_TEXT] = Field(
+        alias="RuntimeConfig",
+        description="Where the agent joins (AIAgentRuntimeConfig), as JSON text.",
+        json_schema_extra=JSON_TEXT_PARAM,
+    )
+
+
 class StartAIAgentInstanceResponse(BaseModel):
     InstanceId: str
     RequestId: str
 
 
-def given_configs(req: Any) -> dict[str, Any]:
+def given_configs(req: AgentStartRequest) -> dict[str, Any]:
     """The optional record fields a start request gave (TemplateConfig, AgentConfig, UserData), in wire form."""
     fields: dict[str, Any] = {}
     for key, value in (("TemplateConfig", req.template_config), ("AgentConfig", req.agent_config)):

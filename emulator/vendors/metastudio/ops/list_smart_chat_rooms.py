@@ -62,7 +62,7 @@ async def handle(call: Call, req: ListSmartChatRoomsRequest) -> dict[str, Any]:
     rooms = matching_rooms(everything, req, emu.settings.metastudio_time_field)
     page = paginate(PAGE, req, rooms, descending=True)
     summed = everything if emu.settings.metastudio_sum_scope is SumScope.TENANT else rooms
-    totals = {name: summed.sum(column) for name, column in SUMS}
+    totals = dict(zip((name for name, _ in SUMS), summed.sums([column for _, column in SUMS]), strict=True))
     return {"count": page.total, **totals, "smart_chat_rooms": RawArray(page.items)}
 
 
