@@ -64,7 +64,7 @@ def create_app(
         openapi_url=None,
     )
     app.state.emulator = emu
-    admin = admin_router(emu)
+    admin = admin_router(emu, documented=False)  # the app serves no OpenAPI document: `emulator openapi export` does
     vendor_routers = [vendor.router(emu) for vendor in emu.vendors]
     # Vendor routes first: routing tries routes in order, and vendor calls are the traffic (paths do not overlap).
     for router in (*vendor_routers, admin):

@@ -26,10 +26,10 @@ Offset = Annotated[int, Query(ge=0, le=2**31 - 1, description="Entries to skip (
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Entries to return.")]
 
 
-def add_record_routes(router: APIRouter, emu: Emulator) -> None:
+def add_record_routes(router: APIRouter, emu: Emulator, documented: bool = True) -> None:
     for vendor in emu.vendors:
         for codec in vendor.codecs:
-            _add_collection(router, emu, vendor, codec)
+            _add_collection(router, emu, vendor, codec, documented)
 
 
 def entry_schemas(codec: FixtureCodec[Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -40,13 +40,16 @@ def entry_schemas(codec: FixtureCodec[Any]) -> tuple[dict[str, Any], dict[str, A
     return {"$ref": REF.format(model=name)}, {**defs, name: schema}
 
 
-def _add_collection(router: APIRouter, emu: Emulator, vendor: Vendor, codec: FixtureCodec[Any]) -> None:
+def _add_collection(
+    router: APIRouter, emu: Emulator, vendor: Vendor, codec: FixtureCodec[Any], documented: bool
+) -> None:
     stem = codec.file.removesuffix(".json")
     path = f"/records/{vendor.name}/{stem}"
     label = f"{vendor.name}/{stem}"
     pascal = "".join(p.capitalize() for p in (vendor.name, *stem.split("_")))
-    entry, components = entry_schemas(codec)
-    components["PutResult"] = PutResult.model_json_schema()
+    entry, components = entry_schemas(codec) if documented else ({}, {})
+    if documented:
+        components["PutResult"] = PutResult.model_json_schema()
     entries = {"type": "array", "items": entry}
 
     async def read(request: Request, tenant: Tenant = None, offset: Offset = 0, limit: Limit = 1000) -> Response:

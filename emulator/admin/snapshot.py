@@ -76,8 +76,8 @@ def snapshot_schema(emu: Emulator) -> tuple[dict[str, Any], dict[str, Any]]:
     return schema, components
 
 
-def add_snapshot_routes(router: APIRouter, emu: Emulator) -> None:
-    schema, components = snapshot_schema(emu)
+def add_snapshot_routes(router: APIRouter, emu: Emulator, documented: bool = True) -> None:
+    schema, components = snapshot_schema(emu) if documented else ({}, {})
 
     async def get_snapshot() -> Response:
         return json_response(snapshot_of(emu))

@@ -28,6 +28,10 @@ def test_the_control_plane_contract_checks_pass(live_factory: Callable[..., str]
         str(SCHEMATHESIS), "run", str(ROOT / "openapi" / "emulator.json"), "--url", url,
         "--checks", "all", "--phases", "examples,coverage,fuzzing", "--max-examples", "60",
         "--generation-deterministic", "--workers", "1", "--no-color",
+        # Its entries nest free-form JSON (turn and message `metadata`) inside arrays of turns inside arrays of
+        # entries: hypothesis now and then overruns its buffer building one ("Cannot generate an array with 1
+        # demanded elements", a generator error, not an answer). tests/admin/test_records_api.py covers it.
+        "--exclude-operation-id", "PutFixieConversations",
     ]  # fmt: skip
     env = {**os.environ, "SCHEMATHESIS_HOOKS": "emulator.contract.schemathesis_hooks", "PYTHONPATH": str(ROOT)}
     result = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600)

@@ -409,8 +409,12 @@ def test_writes_are_journaled_and_obey_fault_rules(a: Any, url: str) -> None:
     assert ("StartSmartChatJob", 200) in operations
 
 
-def test_the_same_calls_after_a_reset_answer_the_same_ids(a: Any, url: str) -> None:
+def test_the_same_calls_after_a_reset_answer_the_same_ids(a: Any, url: str, now: str) -> None:
     def run() -> tuple[str, dict[str, Any]]:
+        # Times (and what is signed with them) come from the clock, which a reset sets running again: freeze it
+        # where the fixture froze it (near the wall clock, so the SDK's signature date stays in the window).
+        frozen = {"frozen_at": now}
+        assert requests.put(f"{url}/_emulator/clock", json=frozen, timeout=TIMEOUT).status_code == 200
         room_id = create(a, "Deterministic", concurrency=1)
         return room_id, start(a, room_id).to_json_object()
 
