@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -113,3 +117,33 @@ def live_factory() -> Iterator[Callable[..., str]]:
     yield start
     for cm in reversed(stack):
         cm.__exit__(None, None, None)
+
+
+FIXIE_JS = Path(__file__).resolve().parent / "js"
+FIXIE_NPM_CI = "npm ci --prefix tests/js --ignore-scripts --no-audit --no-fund"
+
+
+@pytest.fixture(scope="session")
+def fixie_node() -> Callable[[str, dict[str, Any]], dict[str, Any]]:
+    """Run a tests/js script driving the official `fixie` client with a JSON plan; it reports one JSON document.
+    Skips when node or the pinned client is not installed (`./dev test` installs both)."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not on PATH: the official Fixie client is a JavaScript package")
+    if not (FIXIE_JS / "node_modules" / "fixie" / "package.json").exists():
+        pytest.skip(f"tests/js/node_modules is missing: install the official client with `{FIXIE_NPM_CI}`")
+
+    def run(script: str, plan: dict[str, Any]) -> dict[str, Any]:
+        done = subprocess.run(
+            [node, str(FIXIE_JS / script), json.dumps(plan)],
+            cwd=FIXIE_JS,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        result: dict[str, Any] = json.loads(done.stdout)
+        return result
+
+    return run

@@ -8,8 +8,7 @@ published agent, as the useFixie hook does), and reports the client's own `Fixie
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +25,7 @@ UNKNOWN = "00000000-0000-4000-8000-000000000000"
 
 
 @pytest.fixture(scope="module")
-def report(live_url: str) -> dict[str, Any]:
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not on PATH: the official Fixie client is a JavaScript package")
-    if not (JS / "node_modules" / "fixie" / "package.json").exists():
-        pytest.skip(f"tests/js/node_modules is missing: install the official client with `{NPM_CI}`")
+def report(live_url: str, fixie_node: Callable[[str, dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
     agents = data.agents(Settings().seed, OWNER)
     plan = {
         "url": live_url,
@@ -44,17 +38,7 @@ def report(live_url: str) -> dict[str, Any]:
         "unknownAgentId": UNKNOWN,
         "unknownConversationId": UNKNOWN,
     }
-    run = subprocess.run(
-        [node, str(JS / "fixie_client.mjs"), json.dumps(plan)],
-        cwd=JS,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr
-    result: dict[str, Any] = json.loads(run.stdout)
-    return result
+    return fixie_node("fixie_client.mjs", plan)
 
 
 def test_client_installed_is_the_pinned_version() -> None:

@@ -7,9 +7,7 @@ FixieClientError; two tenants stay apart. tests/js/fixie_lifecycle.mjs runs the 
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,8 +17,6 @@ from emulator.vendors.fixie import data
 from emulator.vendors.fixie.records import Conversation, ConversationTurn
 from emulator.vendors.fixie.replies import ERROR_TRIGGER
 
-JS = Path(__file__).resolve().parents[1] / "js"
-NPM_CI = "npm ci --prefix tests/js --ignore-scripts --no-audit --no-fund"
 OWNER, KEY = "emu-dev-user-001", "fixie-emu-dev-key-001"
 OTHER, OTHER_KEY = "emu-dev-user-002", "fixie-emu-dev-key-002"
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
@@ -29,12 +25,7 @@ AGENT = AGENTS[0].record.agent_id
 
 
 @pytest.fixture(scope="module")
-def report(module_live_url: str) -> dict[str, Any]:
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not on PATH: the official Fixie client is a JavaScript package")
-    if not (JS / "node_modules" / "fixie" / "package.json").exists():
-        pytest.skip(f"tests/js/node_modules is missing: install the official client with `{NPM_CI}`")
+def report(module_live_url: str, fixie_node: Callable[[str, dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
     plan = {
         "url": module_live_url,
         "apiKey": KEY,
@@ -45,17 +36,7 @@ def report(module_live_url: str) -> dict[str, Any]:
         "otherAgentId": data.agents(Settings().seed, OTHER)[0].record.agent_id,
         "unknownId": UNKNOWN,
     }
-    run = subprocess.run(
-        [node, str(JS / "fixie_lifecycle.mjs"), json.dumps(plan)],
-        cwd=JS,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr
-    result: dict[str, Any] = json.loads(run.stdout)
-    return result
+    return fixie_node("fixie_lifecycle.mjs", plan)
 
 
 def last_turn(conversation: dict[str, Any]) -> dict[str, Any]:
