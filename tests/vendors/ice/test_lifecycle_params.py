@@ -7,11 +7,15 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
+
+from emulator.vendors.ice.config_params import AgentConfigParam
 
 SEED = 20201109
 ACCOUNT_1 = "1000000000000001"
@@ -342,3 +346,19 @@ def test_a_finished_instance_can_be_neither_stopped_nor_updated(ice: Any, ice_er
     ice_error(ice("StopAIAgentInstance", InstanceId=instance_id), *FINISHED)
     ice_error(ice("UpdateAIAgentInstance", InstanceId=instance_id, UserData="x"), *FINISHED)
     assert described(ice, instance_id)["Status"] == "Finished"
+
+
+def test_documented_long_bounds_are_accepted_and_only_wider_values_refused() -> None:
+    """The OpenAPI document states a Java long's bounds as floats hold them exactly: a contract tool generating up
+    to them must never meet a refusal (schemathesis found -2.1e23 documented as a plain integer, then refused)."""
+    spec = json.loads((Path(__file__).resolve().parents[3] / "openapi" / "ice.json").read_text())
+    bounds = spec["components"]["schemas"]["AgentConfigParam"]["properties"]["UserOfflineTimeout"]["anyOf"][0]
+    low, high = int(bounds["minimum"]), int(bounds["maximum"])
+    for value in (low, high):
+        assert (
+            AgentConfigParam.model_validate_json(json.dumps({"UserOfflineTimeout": value})).user_offline_timeout
+            == value
+        )
+    for value in (low - 1, 2**63):
+        with pytest.raises(ValidationError):
+            AgentConfigParam.model_validate_json(json.dumps({"UserOfflineTimeout": value}))
