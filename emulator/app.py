@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal
 
-from fastapi import FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from emulator.admin.errors import ControlPlaneErrors
-from emulator.admin.routes import admin_router
 from emulator.core.context import Emulator
 from emulator.core.dataset import Progress
 from emulator.core.edge import RequestTap
@@ -33,9 +32,46 @@ class EmulatorApp(FastAPI):
     """FastAPI with the emulator's edge (`RequestTap`) outside Starlette's own error middleware, so the journal and
     connection-level faults see every request and every answer, 500s included."""
 
+    _edge: ASGIApp | None = None
+    # Builds the control plane's router; set until its first request includes it (see `__call__`).
+    _control_plane: Callable[[], APIRouter] | None = None
+
     def build_middleware_stack(self) -> ASGIApp:
         full = super().build_middleware_stack()
         return RequestTap(FastRoutes(full, self.state.vendor_routes, self.exception_handlers), self.state.emulator)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._control_plane is not None and scope["type"] in ("http", "websocket"):
+            self._include_control_plane(scope["path"])
+        # Requests go straight to the edge. FastAPI's own entry asks on every request whether OpenTelemetry is
+        # configured (about 5% of a small list call); the emulator answers that once, at its first request.
+        edge = self._edge
+        if edge is None or scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            if scope["type"] == "http" and self.middleware_stack is not None:
+                self._edge = None if _telemetry_on(self) else self.middleware_stack
+            return
+        scope["app"] = self
+        await edge(scope, receive, send)
+
+    def _include_control_plane(self, path: str) -> None:
+        """The control plane's routes join the app at its first request. They cost about as much to build as the
+        vendors' (FastAPI analyses each endpoint, the records API makes a model per collection) and vendor calls
+        never need them: a client calling a vendor first is served that much sooner after start."""
+        emu: Emulator = self.state.emulator
+        build = self._control_plane
+        if build is None or emu.dialect_for(path) is not emu.control_plane:
+            return
+        self._control_plane = None
+        admin = build()
+        self.include_router(admin)  # after the vendor routes (they are the traffic; the paths do not overlap)
+        # The control plane's routes as declared (the app's own tree wraps included routers), for a 405's Allow.
+        self.state.routes = list(admin.routes)
+
+
+def _telemetry_on(app: FastAPI) -> bool:
+    native = getattr(app, "_native_telemetry", None)  # FastAPI 0.165's built-in OpenTelemetry hooks
+    return native is not None and bool(native.enabled())
 
 
 class NoAnswer(Response):
@@ -64,22 +100,31 @@ def create_app(
         openapi_url=None,
     )
     app.state.emulator = emu
-    admin = admin_router(emu, documented=False)  # the app serves no OpenAPI document: `emulator openapi export` does
-    vendor_routers = [vendor.router(emu) for vendor in emu.vendors]
-    # Vendor routes first: routing tries routes in order, and vendor calls are the traffic (paths do not overlap).
-    for router in (*vendor_routers, admin):
+    # The app serves no OpenAPI document (`emulator openapi export` does): the routes leave out what only it reads.
+    vendor_routers = [vendor.router(emu, documented=False) for vendor in emu.vendors]
+    for router in vendor_routers:
         app.include_router(router)
     # The same routes, in the same order, for the edge's direct dispatch (emulator.core.fastpath).
     app.state.vendor_routes = [route for router in vendor_routers for route in router.routes]
-    # The control plane's routes as declared (the app's own tree wraps included routers), for a 405's Allow header.
-    app.state.routes = list(admin.routes)
+    app.state.routes = []
+    app._control_plane = lambda: _control_plane_router(emu)
     _install_error_handlers(app, emu)
     return app
 
 
+def _control_plane_router(emu: Emulator) -> APIRouter:
+    from emulator.admin.routes import admin_router  # imported with it: a tenth of a second at start
+
+    return admin_router(emu, documented=False)
+
+
 def create_app_from_env() -> FastAPI:
     """Factory for uvicorn's `--factory` (multi-worker): each worker reads the same EMULATOR_* settings."""
-    return create_app(Settings())
+    from emulator.server import settle
+
+    app = create_app(Settings())
+    settle()
+    return app
 
 
 def render_error(emu: Emulator, request: Request, err: VendorError) -> Response:

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any, Generic, TypeVar
 
 from fastapi import Request
 
 from emulator.core.context import Emulator
+from emulator.core.http import MAX_REMEMBERED_BODY, raw_body
+from emulator.core.memo import Memo
+
+T = TypeVar("T")
+# Verified signatures remembered (see VerifiedSignatures).
+MAX_REMEMBERED_SIGNATURES = 4096
 
 
 def header_values(request: Request) -> dict[str, list[str]]:
@@ -31,6 +40,7 @@ _EXTENDED = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):
 _BASIC = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})T([0-9]{2})([0-9]{2})([0-9]{2})Z")
 
 
+@lru_cache(maxsize=1024)  # signatures made in the same second carry the same date
 def parse_time(value: str, fmt: str | None = None) -> datetime | None:
     """An aware UTC datetime, or None when malformed: `fmt` is "%Y-%m-%dT%H:%M:%SZ" or "%Y%m%dT%H%M%SZ";
     without it, any ISO 8601 form with or without an offset (naive means UTC) is accepted."""
@@ -51,3 +61,34 @@ def parse_time(value: str, fmt: str | None = None) -> datetime | None:
 def within_window(emu: Emulator, signed_at: datetime) -> bool:
     """Gateways reject a signature date more than the window (15 min) away from server time, either way."""
     return abs(emu.now() - signed_at.timestamp()) <= emu.settings.signature_window_seconds
+
+
+@dataclass(frozen=True)
+class Verified(Generic[T]):
+    caller: T
+    signed_at: datetime
+
+
+class VerifiedSignatures(Generic[T]):
+    """Signatures already verified, by the exact request they signed. Without a nonce an identical request (an SDK's
+    retry, a call repeated within the second its signature date names) verifies to the same caller, so a hit skips
+    the hashing and checks again only what depends on time: the date window. `keys` is the tenants' key registry the
+    verdict was reached with; a verdict reached under another (tenants reloaded) is not used."""
+
+    def __init__(self) -> None:
+        self._found: Memo[tuple[Any, ...], tuple[Verified[T], object]] = Memo(MAX_REMEMBERED_SIGNATURES)
+
+    @staticmethod
+    def key(request: Request) -> tuple[Any, ...] | None:
+        scope, body = request.scope, raw_body(request)
+        if len(body) > MAX_REMEMBERED_BODY:
+            return None
+        return (scope["method"], scope["raw_path"], scope["query_string"], tuple(scope["headers"]), body)
+
+    def get(self, key: tuple[Any, ...] | None, keys: object) -> Verified[T] | None:
+        found = None if key is None else self._found.get(key)
+        return found[0] if found is not None and found[1] is keys else None
+
+    def put(self, key: tuple[Any, ...] | None, keys: object, verdict: Verified[T]) -> None:
+        if key is not None:
+            self._found.put(key, (verdict, keys))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import uuid
 from collections.abc import Sequence
 from importlib import resources
 from typing import Any
@@ -19,6 +20,7 @@ from emulator.core.dataset import RUNTIME_FILE, Databases, DatasetSpec, Progress
 from emulator.core.fixtures import MANIFEST, FixtureCodec, FixtureError, FixtureSource
 from emulator.core.journal import Journal
 from emulator.core.journal import connect as connect_runtime
+from emulator.core.memo import Memo
 from emulator.core.nonces import MemoryNonces, SharedNonces
 from emulator.core.settings import Settings
 from emulator.core.state import ControlState, TenantRow
@@ -26,7 +28,6 @@ from emulator.core.store import Store
 from emulator.core.vendor import ErrorDialect, Vendor
 
 STORE_FORMAT = 3
-JOURNAL_BATCH = 64
 # Meta values a reseed or a snapshot restore carries over (they describe the run, not the dataset).
 RUN_META = ("dataset", "clock", "tenant_seq", "fault_seq")
 
@@ -94,6 +95,8 @@ class Emulator:
         self.settings = settings
         self._progress = progress
         self.control_plane = control_plane
+        self._dialects: Memo[str, ErrorDialect] = Memo()  # path -> owner (see dialect_for)
+        self.request_ids: Memo[tuple[object, ...], uuid.UUID] = Memo()  # see emulator.core.http.request_id
         self.fixtures = FixtureSource.open(settings.fixtures) if settings.fixtures is not None else None
         self.manifest = load_manifest(self.fixtures)
         self.vendors = [cls([]) for cls in vendor_types]
@@ -111,8 +114,8 @@ class Emulator:
         self.scale = self.startup.scale
         self.state = ControlState(self.databases.live, self._apply_state)
         runtime = connect_runtime(None if settings.data_dir is None else settings.data_dir / RUNTIME_FILE)
-        # Alone, the process batches journal writes; workers sharing the data dir write each request at once.
-        self.journal = Journal(runtime, settings.journal_size, batch=JOURNAL_BATCH if settings.data_dir is None else 1)
+        # Alone, the process writes the journal when it is read; workers sharing the data dir write each request.
+        self.journal = Journal(runtime, settings.journal_size, batch=None if settings.data_dir is None else 1)
         self.nonces = MemoryNonces() if settings.data_dir is None else SharedNonces(runtime)
 
     # -- datasets --
@@ -188,6 +191,8 @@ class Emulator:
     # -- shared state --
     def _apply_state(self, state: ControlState) -> None:
         """Push a (re)loaded control state into the vendors' tenant registries and this process's caches."""
+        # A reload follows another worker's commit, a reset, a reseed or a restore: remembered reads are stale.
+        self.store.changed()
         for vendor in self.vendors:
             vendor.load_tenants([t.doc for t in state.tenants_of(vendor.name)])
         self.seed = int(state.meta.get("seed", self.startup.seed))
@@ -195,8 +200,10 @@ class Emulator:
         self.clock = Clock.from_json(state.meta.get("clock", {}))
 
     def sync(self) -> None:
-        """Once per request: pick up what other workers changed."""
-        self.state.refresh()
+        """Once per request: pick up what other workers changed. Only a data dir's live file is shared; an in-memory
+        database has no other connection to change it."""
+        if self.settings.data_dir is not None:
+            self.state.refresh()
 
     @staticmethod
     def collection_key(vendor: Vendor, codec: FixtureCodec[Any]) -> str:
@@ -216,10 +223,9 @@ class Emulator:
     # -- per request --
     def dialect_for(self, path: str) -> ErrorDialect:
         """Who words the errors of a request: the control plane, else the vendor owning the path (ICE: `/`)."""
-        for dialect in (self.control_plane, *self.vendors):
-            if dialect.owns_path(path):
-                return dialect
-        return self.vendors[0]
+        return self._dialects.get_or(
+            path, lambda: next((d for d in (self.control_plane, *self.vendors) if d.owns_path(path)), self.vendors[0])
+        )
 
     def now(self) -> float:
         """The emulator's clock (Unix seconds): signature dates are checked against it; data never reads it."""

@@ -16,19 +16,20 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from emulator.core import datadir, state
+from emulator.core import datadir, prebuilt, state
+from emulator.core.bulk_load import BulkLoader
 from emulator.core.clock import Clock
 from emulator.core.datadir import DataDirError
 from emulator.core.filelock import exclusive
 from emulator.core.fixtures import FixtureCodec, FixtureError, FixtureSource
 from emulator.core.state import TenantRow
-from emulator.core.store_build import StoreBuilder
 from emulator.core.vendor import EntryRejected, Vendor
 
 LIVE_FILE = "live.sqlite3"
@@ -79,26 +80,26 @@ def build_dataset(
     records are in (a Fixie conversation needs its agent, generated or a fixture): FixtureError. `progress` hears
     how far it is (per tenant, and every PROGRESS_EVERY records)."""
     fixtures = fixture_entries(vendors, spec)
-    builder = StoreBuilder([c.collection for v in vendors for c in v.codecs])
     by_name = {v.name: v for v in vendors}
     generated = [t for t in spec.tenants if spec.generate and t.generate]
     report = progress or _no_progress
     records = 0
     report(BuildStep(0, len(generated), 0, "generating"))
-    for done, tenant in enumerate(generated):
-        for codec, entry in by_name[tenant.vendor].generate_tenant(spec.seed, spec.scale, tenant.doc):
-            builder.add(codec.collection, [codec.record(entry)])
-            records += 1
-            if records % PROGRESS_EVERY == 0:
-                report(BuildStep(done, len(generated), records, "generating"))
-        report(BuildStep(done + 1, len(generated), records, "generating"))
-    for _, codec, entries in fixtures:
-        builder.add(codec.collection, codec.records(entries))
-        records += len(entries)
-    report(BuildStep(len(generated), len(generated), records, "writing"))
     conn.execute("BEGIN")
     try:
-        store = builder.build(conn)
+        loader = BulkLoader(conn, [c.collection for v in vendors for c in v.codecs])
+        for done, tenant in enumerate(generated):
+            for coll, rec in by_name[tenant.vendor].generate_records(spec.seed, spec.scale, tenant.doc):
+                loader.add(coll, rec)
+                records += 1
+                if records % PROGRESS_EVERY == 0:
+                    report(BuildStep(done, len(generated), records, "generating"))
+            report(BuildStep(done + 1, len(generated), records, "generating"))
+        records += sum(len(entries) for _, _, entries in fixtures)
+        report(BuildStep(len(generated), len(generated), records, "writing"))
+        store = loader.finish()
+        for _, codec, entries in fixtures:
+            loader.overlay(codec.collection, codec.records(entries))
         for vendor, codec, entries in fixtures:
             try:
                 vendor.check_entries(store, codec, entries)
@@ -139,6 +140,40 @@ def fixture_entries(vendors: Sequence[Vendor], spec: DatasetSpec) -> FixtureSet:
     return out
 
 
+# SQLite's page cache per connection, in KiB: the live database's holds the default dataset whole (~7 MiB); the
+# template is only read by a reset's copy.
+LIVE_CACHE_KIB = 64 << 10
+TEMPLATE_CACHE_KIB = 8 << 10
+
+
+def scratch(cache_kib: int, content: bytes | None = None) -> sqlite3.Connection:
+    """A private database for a process without --data-dir: a temporary file, unlinked at once (nothing is left
+    behind, even after kill -9), that SQLite alone holds open; in memory if no temporary directory is writable. A
+    file keeps the records in the OS page cache, which the kernel may evict, rather than in the process: at 10^6
+    records that is gigabytes of RSS, twice over with the template. Exclusive locking, a rollback journal in memory
+    and no syncs: nothing else opens it and nothing has to survive a crash, so reads cost what they cost in memory
+    once the pages are cached. `content`: a database file's bytes to start from."""
+    try:
+        fd, name = tempfile.mkstemp(prefix="emulator-", suffix=".sqlite3")
+    except OSError:
+        conn = connect(":memory:")
+        if content is not None:
+            conn.deserialize(content)
+    else:
+        try:
+            with os.fdopen(fd, "wb") as file:
+                file.write(content or b"")
+            conn = connect(name)
+            for pragma in ("locking_mode=EXCLUSIVE", "journal_mode=MEMORY", "synchronous=OFF"):
+                conn.execute(f"PRAGMA {pragma}")
+            conn.execute("BEGIN IMMEDIATE")  # the file opened and locked (for good) before its name goes
+            conn.execute("COMMIT")
+        finally:
+            os.unlink(name)
+    conn.execute(f"PRAGMA cache_size=-{cache_kib}")
+    return conn
+
+
 def connect(path: Path | str, *, read_only: bool = False) -> sqlite3.Connection:
     target = f"file:{path}?mode=ro" if read_only else str(path)
     return sqlite3.connect(target, uri=read_only, check_same_thread=False, isolation_level=None, timeout=30)
@@ -150,10 +185,14 @@ class Databases:
     def __init__(self, data_dir: Path | None, spec: DatasetSpec, build: Callable[[sqlite3.Connection], None]) -> None:
         self.data_dir = data_dir
         if data_dir is None:
-            self.template = connect(":memory:")
-            build(self.template)
-            self.live = connect(":memory:")
-            self.template.backup(self.live)
+            shipped = prebuilt.load(spec.key)
+            self.template = scratch(TEMPLATE_CACHE_KIB, shipped)
+            if shipped is None:
+                build(self.template)
+                self.live = scratch(LIVE_CACHE_KIB)
+                self.template.backup(self.live)
+            else:
+                self.live = scratch(LIVE_CACHE_KIB, shipped)  # writing the file's bytes beats a page-by-page copy
             return
         datadir.prepare(data_dir)
         template_path = data_dir / f"store-{spec.key}.sqlite3"
@@ -165,7 +204,7 @@ class Databases:
                 runtime = data_dir / RUNTIME_FILE
                 if runtime.exists():
                     with _closing(connect(runtime)) as conn:
-                        problem = datadir.damage(conn)
+                        problem = datadir.damage(conn, runtime)
                     if problem is not None:  # the journal and the nonces: losing them beats a server that fails
                         datadir.remove(runtime, problem)
         except (OSError, sqlite3.Error) as exc:
@@ -181,8 +220,12 @@ class Databases:
         tmp = path.with_suffix(".building")
         tmp.unlink(missing_ok=True)
         try:
-            with _closing(connect(tmp)) as conn:
-                build(conn)
+            shipped = prebuilt.load(key)
+            if shipped is not None:
+                tmp.write_bytes(shipped)
+            else:
+                with _closing(connect(tmp)) as conn:
+                    build(conn)
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
@@ -222,13 +265,13 @@ class Databases:
 
     def replace(self, build: Callable[[sqlite3.Connection], None]) -> None:
         """Build another dataset aside, then clone it into the live database in one step."""
-        scratch = connect(":memory:")
+        aside = scratch(TEMPLATE_CACHE_KIB)
         try:
-            build(scratch)
+            build(aside)
             with self.build_lock():
-                scratch.backup(self.live)
+                aside.backup(self.live)
         finally:
-            scratch.close()
+            aside.close()
 
     def dump(self) -> sqlite3.Connection:
         """A private copy of the live database (for a consistent snapshot read)."""
@@ -244,7 +287,7 @@ def _unusable(path: Path, key: str) -> str | None:
     """Why a template or live file cannot serve the dataset `key`: damaged, or OTHER_DATASET's (other settings or
     fixtures: not damage); None if it can."""
     with _closing(connect(path)) as conn:
-        problem = datadir.damage(conn)
+        problem = datadir.damage(conn, path)
         if problem is None:
             found = _dataset_key(conn)
             problem = "no dataset in it" if found is None else None if found == key else OTHER_DATASET

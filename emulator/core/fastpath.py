@@ -19,6 +19,8 @@ from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from emulator.core.memo import Memo
+
 ExceptionHandler = Callable[[Request, Any], Response | Awaitable[Response]]
 # Distinct (method, path) pairs remembered: paths carry ids, so the set a client uses is open-ended.
 MAX_REMEMBERED = 4096
@@ -38,7 +40,7 @@ class FastRoutes:
         self.app = app  # the full stack, for everything not served here
         self.routes = list(routes)
         self.handlers = handlers
-        self._found: dict[tuple[str, str], tuple[APIRoute, dict[str, Any]] | None] = {}
+        self._found: Memo[tuple[str, str], tuple[APIRoute, dict[str, Any]] | None] = Memo(MAX_REMEMBERED)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         found = self.route_for(scope) if scope["type"] == "http" else None
@@ -62,16 +64,7 @@ class FastRoutes:
         await response(scope, receive, send)
 
     def route_for(self, scope: Scope) -> tuple[APIRoute, dict[str, Any]] | None:
-        key = (scope["method"], scope["path"])
-        try:
-            return self._found[key]
-        except KeyError:
-            pass
-        found = self._match(scope)
-        if len(self._found) >= MAX_REMEMBERED:
-            self._found.clear()
-        self._found[key] = found
-        return found
+        return self._found.get_or((scope["method"], scope["path"]), lambda: self._match(scope))
 
     def _match(self, scope: Scope) -> tuple[APIRoute, dict[str, Any]] | None:
         # As Starlette's router: the first route matching path and method wins; a path match of another method does

@@ -57,7 +57,7 @@ class FixtureError(Exception):
 class Entry(BaseModel):
     """Base of a fixture entry: the owning tenant plus the vendor record under `record`."""
 
-    model_config = ConfigDict(populate_by_name=True, extra="forbid", serialize_by_alias=True)
+    model_config = ConfigDict(populate_by_name=True, extra="forbid", serialize_by_alias=True, defer_build=True)
     tenant: str
 
 
@@ -362,3 +362,14 @@ def export_entries(codec: FixtureCodec[Any], rows: Iterable[tuple[str, str, str,
 def wire(model: BaseModel) -> str:
     """The canonical serialized form of a vendor record as stored and served."""
     return model.model_dump_json(by_alias=True, exclude_unset=True)
+
+
+# pydantic's JSON: compact, UTF-8 as is, the same escapes (for the str, int, bool, list and dict values given here).
+_WIRE_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+
+
+def wire_doc(doc: dict[str, Any]) -> str:
+    """`wire(model)` of the model whose wire-named fields are `doc` (generators that skip the models use it): keys
+    in field order, unset fields absent. Floats are not encoded alike (pydantic writes 1e16 where json writes
+    1e+16), so generated documents hold none that large or small."""
+    return _WIRE_ENCODER.encode(doc)

@@ -13,6 +13,8 @@ import ipaddress
 
 from starlette.types import Scope
 
+from emulator.core.memo import Memo
+
 MAX_VERDICTS = 1024
 
 
@@ -52,7 +54,7 @@ class HostPolicy:
         self.any = "*" in entries
         self.suffixes = tuple(e[1:] for e in entries if e.startswith("*."))
         self.names = {e for e in entries if not e.startswith("*")} | {host_name(bind_host)}
-        self._verdicts: dict[tuple[str, bytes | None], str | None] = {}
+        self._verdicts: Memo[tuple[str, bytes | None], str | None] = Memo(MAX_VERDICTS)
 
     def refused_host(self, scope: Scope) -> str | None:
         """The `Host` a request must be refused for, or None when it may be answered."""
@@ -63,15 +65,7 @@ class HostPolicy:
         key = (str(server[0]), raw)
         # A connection's address and its clients' Host values repeat on every request: remember the verdicts
         # (parsing addresses is a measurable share of a small request). Bounded, as Host values are the caller's.
-        try:
-            return self._verdicts[key]
-        except KeyError:
-            pass
-        verdict = self._verdict(*key)
-        if len(self._verdicts) >= MAX_VERDICTS:
-            self._verdicts.clear()
-        self._verdicts[key] = verdict
-        return verdict
+        return self._verdicts.get_or(key, lambda: self._verdict(*key))
 
     def _verdict(self, address: str, raw: bytes | None) -> str | None:
         if raw is None or not _is_ip_loopback(address):

@@ -10,6 +10,7 @@ losing the journal's tail to a power cut is acceptable, not a data loss. Bounded
 from __future__ import annotations
 
 import sqlite3
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,10 +62,12 @@ class JournalFilter:
 class Journal:
     """Requests as they came in and went out, stored raw; entries are built (parsed, redacted) only when read.
 
-    A process that keeps the journal to itself (no --data-dir) writes rows in batches, flushed before any read, so
-    a request pays for appending a tuple; workers sharing the file write each row at once, so any worker reads it.
+    A process that keeps the journal to itself (no --data-dir) holds rows back and writes them when it is read (or
+    `batch` are held), so a request pays for appending a tuple, and rows that fall out of the window before the
+    journal is read are never written at all; workers sharing the file write each row at once, so any worker reads
+    it.
     Either way an entry's id is known when it is recorded (the request's log line names it): a batching journal
-    numbers its rows itself, which only a journal no other process writes (`batch` > 1) may do.
+    numbers its rows itself, which only a journal no other process writes (`batch` other than 1) may do.
     """
 
     COLUMNS = (
@@ -72,17 +75,20 @@ class Journal:
         "headers", "body", "body_size", "request_id", "duration_ms",
     )  # fmt: skip
 
-    def __init__(self, conn: sqlite3.Connection, size: int, batch: int = 1) -> None:
+    def __init__(self, conn: sqlite3.Connection, size: int, batch: int | None = 1) -> None:
+        """`batch`: rows held back before a write; 1 writes each at once (a shared file), None holds them until the
+        journal is read."""
         self.conn = conn
         self.size = size
         self.batch = batch
-        self._pending: list[tuple[Any, ...]] = []
+        # Only the newest `size` rows can ever be shown: older ones held back are dropped unwritten.
+        self._pending: deque[tuple[Any, ...]] = deque(maxlen=max(size, 1))
         conn.execute(
             "CREATE TABLE IF NOT EXISTS journal (id INTEGER PRIMARY KEY AUTOINCREMENT, ms INTEGER, vendor TEXT, "
             "operation TEXT, tenant TEXT, status INTEGER, code TEXT, auth TEXT, fault TEXT, method TEXT, path TEXT, "
             "query BLOB, headers BLOB, body BLOB, body_size INTEGER, request_id TEXT, duration_ms REAL)"
         )
-        columns = ("id", *self.COLUMNS) if batch > 1 else self.COLUMNS
+        columns = ("id", *self.COLUMNS) if batch != 1 else self.COLUMNS
         self._insert = f"INSERT INTO journal ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
         # AUTOINCREMENT's counter: ids are never reused, not even after a clear (`since` stays meaningful).
         seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'journal'").fetchone()
@@ -103,7 +109,7 @@ class Journal:
             return entry_id
         self._last_id += 1
         self._pending.append((self._last_id, *row))
-        if len(self._pending) >= self.batch:
+        if self.batch is not None and len(self._pending) >= self.batch:
             self.flush()
         return self._last_id
 
@@ -111,7 +117,8 @@ class Journal:
         """Write what is pending in one transaction; the oldest entries past the window go with it."""
         if not self._pending:
             return
-        rows, self._pending = self._pending, []
+        rows = list(self._pending)
+        self._pending.clear()
         self.conn.execute("BEGIN")
         self.conn.executemany(self._insert, rows)
         self._trim(rows[-1][0], len(rows))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -14,7 +15,7 @@ class PageStyle(StrEnum):
 
 class Source(Protocol):
     def total(self) -> int: ...
-    def slice(self, offset: int, limit: int, descending: bool) -> list[bytes]: ...
+    def slice(self, offset: int, limit: int, descending: bool) -> Sequence[bytes]: ...
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class PageSpec:
 
 @dataclass(frozen=True)
 class Page:
-    items: list[bytes]  # serialized wire records (UTF-8, as stored)
+    items: Sequence[bytes]  # serialized wire records (UTF-8, as stored)
     total: int
     offset: int
     size: int
@@ -40,5 +41,5 @@ def paginate(spec: PageSpec, request: object, source: Source, *, descending: boo
     offset = (position - 1) * size if spec.style is PageStyle.PAGE_NUMBER else position
     total = source.total()
     # Offsets past the end (or beyond SQLite's integer range) are plain empty pages, never an error.
-    items = [] if offset >= total else source.slice(offset, size, descending)
+    items = () if offset >= total else source.slice(offset, size, descending)
     return Page(items, total, offset, size)

@@ -34,7 +34,7 @@ class ParamProblem(Exception):
 class RequestModel(BaseModel):
     """Base of every operation's request model: wire aliases in, unknown parameters ignored."""
 
-    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True, defer_build=True)  # see WireModel
 
 
 def parse_params(model: type[ModelT], raw: Mapping[str, Any], switches: Mapping[str, bool]) -> ModelT:

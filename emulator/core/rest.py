@@ -43,16 +43,20 @@ def add_rest_route(
     authenticate: Callable[[Request], str],
     respond: Callable[[Request, dict[str, Any]], Response],
     switches: Mapping[str, bool],
+    documented: bool = True,
 ) -> None:
-    """The router resolves the operation; the pipeline does the rest (credentials, faults, parameters)."""
+    """The router resolves the operation; the pipeline does the rest (credentials, faults, parameters).
+    `documented` False skips the parameter, body and response schemas (only the OpenAPI document reads them)."""
 
     async def endpoint(request: Request) -> Response:
         params = dict(query_pairs(request))
         result = await run_operation(request, vendor, op, lambda: authenticate(request), params, switches)
         return result if isinstance(result, Response) else respond(request, result)
 
-    extra: dict[str, Any] = {"parameters": path_parameters(op.path) + query_parameters(op.request_model)}
-    if op.body_model is not None:
+    extra: dict[str, Any] = {}
+    if documented:
+        extra["parameters"] = path_parameters(op.path) + query_parameters(op.request_model)
+    if documented and op.body_model is not None:
         schema, components = body_schema(op.body_model)
         content = {"application/json": {"schema": schema}}
         extra["requestBody"] = {"required": op.body_required, "content": content}
@@ -69,10 +73,10 @@ def add_rest_route(
         summary=op.summary or None,
         status_code=op.status,
         # For the OpenAPI document only (handlers return ready Responses); none for a 204.
-        response_model=None if op.status == 204 else op.response_model,
+        response_model=None if op.status == 204 or not documented else op.response_model,
         responses=responses,
         response_class=documented_as(op.media_type),
-        openapi_extra=extra,
+        openapi_extra=extra or None,
     )
 
 

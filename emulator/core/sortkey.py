@@ -22,6 +22,26 @@ def encode(value: Any) -> bytes:
     return bytes(out)
 
 
+def encode_keyed(sort_key: tuple[Any, ...], id_: str) -> bytes:
+    """`encode((sort_key, id_))`, with ints and ASCII strings (what records sort by, and ids) encoded inline: a
+    build encodes one per record."""
+    out = bytearray(b"\x03\x03")
+    for item in sort_key:
+        if type(item) is int and _INT64_MIN <= item <= _INT64_MAX:
+            out += _INT + (item - _INT64_MIN).to_bytes(8, "big")
+        elif type(item) is str and item.isascii() and "\x00" not in item:
+            out += _STR + item.encode() + b"\x00\x00"
+        else:
+            _encode(item, out)
+    out += _END
+    if id_.isascii() and "\x00" not in id_:
+        out += _STR + id_.encode() + b"\x00\x00\x00"
+    else:
+        _encode(id_, out)
+        out += _END
+    return bytes(out)
+
+
 def _encode(value: Any, out: bytearray) -> None:
     if isinstance(value, bool) or not isinstance(value, int | str | tuple):
         raise TypeError(f"sort keys hold ints, strings and tuples, not {type(value).__name__}")

@@ -10,10 +10,17 @@ sort order (substring matches) fall back to an indexed scan of the tenant's rows
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+from emulator.core.wirejson import Docs
+
+T = TypeVar("T")
+# Reads remembered between writes (see `Store.remembered`): at most this many, holding at most this many page bytes.
+MEMO_ENTRIES = 1024
+MEMO_BYTES = 32 << 20
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,42 @@ class Store:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self._memo: dict[tuple[Any, ...], Any] = {}
+        self._memo_bytes = 0
+        self._memo_stamp: tuple[int, int] = (-1, -1)
+        self._epoch = 0
+
+    def changed(self) -> None:
+        """The data changed other than through this connection's statements (another worker's commit, a dataset
+        cloned into the live database): forget every remembered read."""
+        self._epoch += 1
+
+    def remembered(self, key: tuple[Any, ...], read: Callable[[], T], size: Callable[[T], int] | None = None) -> T:
+        """`read()`, remembered until the data changes. A list call reads the same bounds, sums, lookups and pages
+        again and again between writes; every statement on this connection that changes a row moves
+        `total_changes`, and `changed()` covers the rest. Inside a transaction nothing is remembered (a rollback
+        would leave reads of rows that never were)."""
+        if self.conn.in_transaction:
+            return read()
+        stamp = (self.conn.total_changes, self._epoch)
+        memo = self._memo
+        if stamp != self._memo_stamp:
+            memo.clear()
+            self._memo_bytes = 0
+            self._memo_stamp = stamp
+        try:
+            found: T = memo[key]
+            return found
+        except KeyError:
+            pass
+        value = read()
+        cost = 0 if size is None else size(value)
+        if len(memo) >= MEMO_ENTRIES or self._memo_bytes + cost > MEMO_BYTES:
+            memo.clear()
+            self._memo_bytes = 0
+        memo[key] = value
+        self._memo_bytes += cost
+        return value
 
     def close(self) -> None:
         self.conn.close()
@@ -86,17 +129,23 @@ class Store:
         self.conn.execute("COMMIT")
 
     def span(self, coll: Collection, tenant: str, part: str) -> Span:
-        row = self.conn.execute(
-            f"SELECT MAX(pos) FROM {coll.name} WHERE tenant=? AND part=?", (tenant, part)
-        ).fetchone()
-        stop = 0 if row[0] is None else row[0] + 1
+        def read() -> int:
+            row = self.conn.execute(
+                f"SELECT MAX(pos) FROM {coll.name} WHERE tenant=? AND part=?", (tenant, part)
+            ).fetchone()
+            return 0 if row[0] is None else int(row[0]) + 1
+
+        stop = self.remembered(("span", coll.name, tenant, part), read)
         return Span(self, coll, tenant, part, 0, stop)
 
     def get(self, coll: Collection, tenant: str, part: str, id_: str) -> str | None:
-        row = self.conn.execute(
-            f"SELECT doc FROM {coll.name} WHERE tenant=? AND id=? AND part=?", (tenant, id_, part)
-        ).fetchone()
-        return None if row is None else str(row[0])
+        def read() -> str | None:
+            row = self.conn.execute(
+                f"SELECT doc FROM {coll.name} WHERE tenant=? AND id=? AND part=?", (tenant, id_, part)
+            ).fetchone()
+            return None if row is None else str(row[0])
+
+        return self.remembered(("get", coll.name, tenant, part, id_), read)
 
     def locate(self, coll: Collection, tenant: str, id_: str) -> tuple[str, int] | None:
         """(partition, pos) of a record: ids are unique per tenant and collection."""
@@ -115,11 +164,15 @@ class Store:
         select = ", ".join(("part", "id", *coll.columns, "doc"))
         # Named: without statistics SQLite would rather scan the tenant's rows by primary key.
         index = f"{coll.name}_{column}_lookup"
-        rows = self.conn.execute(
-            f"SELECT {select} FROM {coll.name} INDEXED BY {index} WHERE tenant=? AND {column}=? ORDER BY part, pos",
-            (tenant, value),
-        )
-        return [_stored(coll, r) for r in rows]
+
+        def read() -> tuple[StoredRow, ...]:
+            rows = self.conn.execute(
+                f"SELECT {select} FROM {coll.name} INDEXED BY {index} WHERE tenant=? AND {column}=? ORDER BY part, pos",
+                (tenant, value),
+            )
+            return tuple(_stored(coll, r) for r in rows)
+
+        return list(self.remembered(("find", coll.name, tenant, column, value), read))
 
     def tenants_with(self, coll: Collection, id_: str) -> list[str]:
         """Every tenant holding a record with this id (an id lookup across tenants)."""
@@ -127,7 +180,10 @@ class Store:
         return [str(r[0]) for r in rows]
 
     def tenants(self, coll: Collection) -> list[str]:
-        return [r[0] for r in self.conn.execute(f"SELECT DISTINCT tenant FROM {coll.name} ORDER BY tenant")]
+        def read() -> tuple[str, ...]:
+            return tuple(r[0] for r in self.conn.execute(f"SELECT DISTINCT tenant FROM {coll.name} ORDER BY tenant"))
+
+        return list(self.remembered(("tenants", coll.name), read))
 
     def count(self, coll: Collection, tenant: str | None = None) -> int:
         if tenant is None:
@@ -168,26 +224,30 @@ class Span:
         start, stop = self.start, self.stop
         table, c = self.coll.name, column
         if lo is not None and start < stop:
-            row = self.store.conn.execute(
-                f"SELECT pos FROM {table} WHERE tenant=? AND part=? AND {c}>=? AND pos>=? ORDER BY {c}, pos LIMIT 1",
-                (self.tenant, self.part, lo, start),
-            ).fetchone()
-            start = stop if row is None else max(start, row[0])
+            sql = f"SELECT pos FROM {table} WHERE tenant=? AND part=? AND {c}>=? AND pos>=? ORDER BY {c}, pos LIMIT 1"
+            found = self._first(sql, (self.tenant, self.part, lo, start))
+            start = stop if found is None else max(start, found)
         if hi is not None and start < stop:
-            row = self.store.conn.execute(
+            sql = (
                 f"SELECT pos FROM {table} WHERE tenant=? AND part=? AND {c}<=? AND pos<? "
-                f"ORDER BY {c} DESC, pos DESC LIMIT 1",
-                (self.tenant, self.part, hi, stop),
-            ).fetchone()
-            stop = start if row is None else min(stop, row[0] + 1)
+                f"ORDER BY {c} DESC, pos DESC LIMIT 1"
+            )
+            found = self._first(sql, (self.tenant, self.part, hi, stop))
+            stop = start if found is None else min(stop, found + 1)
         return Span(self.store, self.coll, self.tenant, self.part, start, max(start, stop))
 
     def value_at(self, pos: int, column: str) -> Any:
-        row = self.store.conn.execute(
-            f"SELECT {column} FROM {self.coll.name} WHERE tenant=? AND part=? AND pos=?",
-            (self.tenant, self.part, pos),
-        ).fetchone()
-        return None if row is None else row[0]
+        sql = f"SELECT {column} FROM {self.coll.name} WHERE tenant=? AND part=? AND pos=?"
+        return self._first(sql, (self.tenant, self.part, pos))
+
+    def _first(self, sql: str, args: tuple[Any, ...]) -> Any:
+        """The first column of the first row (None if no row), remembered between writes."""
+
+        def read() -> Any:
+            row = self.store.conn.execute(sql, args).fetchone()
+            return None if row is None else row[0]
+
+        return self.store.remembered((sql, *args), read)
 
     def tail_by(self, column: str, groups: int) -> Span:
         """The rows of the last `groups` distinct values of a monotonic integer `column` (e.g. rounds)."""
@@ -200,23 +260,21 @@ class Span:
     def total(self) -> int:
         return len(self)
 
-    def slice(self, offset: int, limit: int, descending: bool) -> list[bytes]:
+    def slice(self, offset: int, limit: int, descending: bool) -> Docs:
         if offset >= len(self) or limit <= 0:
-            return []
+            return Docs()
         if descending:
             hi = self.stop - offset
             lo = max(self.start, hi - limit)
         else:
             lo = self.start + offset
             hi = min(self.stop, lo + limit)
-        order = "DESC" if descending else "ASC"
-        rows = self.store.conn.execute(
-            # As bytes: a page is spliced into the body as stored, never decoded and encoded again.
+        # As bytes: a page is spliced into the body as stored, never decoded and encoded again.
+        sql = (
             f"SELECT CAST(doc AS BLOB) FROM {self.coll.name} "
-            f"WHERE tenant=? AND part=? AND pos>=? AND pos<? ORDER BY pos {order}",
-            (self.tenant, self.part, lo, hi),
+            f"WHERE tenant=? AND part=? AND pos>=? AND pos<? ORDER BY pos {'DESC' if descending else 'ASC'}"
         )
-        return [r[0] for r in rows]
+        return _rows(self.store, sql, (self.tenant, self.part, lo, hi))
 
     def sum(self, column: str) -> int:
         """Sum of a prefix-summed column over the span, in two point reads."""
@@ -227,15 +285,15 @@ class Span:
         if not len(self):
             return [0] * len(columns)
         cums = ", ".join(f"cum_{c}" for c in columns)
-        rows = {
-            row[0]: row[1:]
-            for row in self.store.conn.execute(
-                f"SELECT pos, {cums} FROM {self.coll.name} WHERE tenant=? AND part=? AND pos IN (?, ?)",
-                (self.tenant, self.part, self.start - 1, self.stop - 1),
-            )
-        }
-        last, before = rows[self.stop - 1], rows.get(self.start - 1, (0,) * len(columns))
-        return [int(a) - int(b or 0) for a, b in zip(last, before, strict=True)]
+        sql = f"SELECT pos, {cums} FROM {self.coll.name} WHERE tenant=? AND part=? AND pos IN (?, ?)"
+        args = (self.tenant, self.part, self.start - 1, self.stop - 1)
+
+        def read() -> tuple[int, ...]:
+            rows = {row[0]: row[1:] for row in self.store.conn.execute(sql, args)}
+            last, before = rows[self.stop - 1], rows.get(self.start - 1, (0,) * len(columns))
+            return tuple(int(a) - int(b or 0) for a, b in zip(last, before, strict=True))
+
+        return list(self.store.remembered((sql, *args), read))
 
 
 @dataclass(frozen=True)
@@ -257,20 +315,16 @@ class Filtered:
 
     def total(self) -> int:
         where, params = self._where()
-        return int(
-            self.store.conn.execute(f"SELECT COUNT(*) FROM {self.coll.name} WHERE {where}", params).fetchone()[0]
-        )
+        sql = f"SELECT COUNT(*) FROM {self.coll.name} WHERE {where}"
+        return int(self.store.remembered((sql, *params), lambda: self.store.conn.execute(sql, params).fetchone()[0]))
 
-    def slice(self, offset: int, limit: int, descending: bool) -> list[bytes]:
+    def slice(self, offset: int, limit: int, descending: bool) -> Docs:
         if limit <= 0:
-            return []
+            return Docs()
         where, params = self._where()
         order = "DESC" if descending else "ASC"
-        rows = self.store.conn.execute(
-            f"SELECT CAST(doc AS BLOB) FROM {self.coll.name} WHERE {where} ORDER BY pos {order} LIMIT ? OFFSET ?",
-            [*params, limit, offset],
-        )
-        return [r[0] for r in rows]
+        sql = f"SELECT CAST(doc AS BLOB) FROM {self.coll.name} WHERE {where} ORDER BY pos {order} LIMIT ? OFFSET ?"
+        return _rows(self.store, sql, (*params, limit, offset))
 
     def sum(self, column: str) -> int:
         return self.sums((column,))[0]
@@ -278,8 +332,21 @@ class Filtered:
     def sums(self, columns: Sequence[str]) -> list[int]:
         where, params = self._where()
         totals = ", ".join(f"TOTAL({c})" for c in columns)
-        row = self.store.conn.execute(f"SELECT {totals} FROM {self.coll.name} WHERE {where}", params).fetchone()
-        return [int(value) for value in row]
+        sql = f"SELECT {totals} FROM {self.coll.name} WHERE {where}"
+
+        def read() -> tuple[int, ...]:
+            return tuple(int(value) for value in self.store.conn.execute(sql, params).fetchone())
+
+        return list(self.store.remembered((sql, *params), read))
+
+
+def _rows(store: Store, sql: str, args: tuple[Any, ...]) -> Docs:
+    """A page of documents (one column of bytes), remembered between writes (shared: a tuple)."""
+
+    def read() -> Docs:
+        return Docs(r[0] for r in store.conn.execute(sql, args))
+
+    return store.remembered((sql, *args), read, lambda docs: 2 * sum(map(len, docs)))  # with its joined form
 
 
 def _stored(coll: Collection, row: Any) -> StoredRow:

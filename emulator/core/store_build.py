@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from operator import itemgetter
 from typing import Any
 
 from emulator.core import sortkey
@@ -19,12 +20,20 @@ from emulator.core.store import Collection, Record, Store
 NO_VALUE = object()
 
 
-def create_table(conn: sqlite3.Connection, coll: Collection) -> None:
+def create_table(conn: sqlite3.Connection, coll: Collection, *, indexes: bool = True) -> None:
+    """The collection's table, with its indexes unless a bulk load creates them after its inserts (`indexes`)."""
     cols = "".join(f", {c}" for c in coll.all_columns())
     conn.execute(
         f"CREATE TABLE IF NOT EXISTS {coll.name} (tenant TEXT NOT NULL, part TEXT NOT NULL, pos INTEGER NOT NULL, "
         f"id TEXT NOT NULL, skey BLOB NOT NULL{cols}, doc TEXT NOT NULL, PRIMARY KEY (tenant, part, pos)) WITHOUT ROWID"
     )
+    if indexes:
+        create_indexes(conn, coll)
+
+
+def create_indexes(conn: sqlite3.Connection, coll: Collection) -> None:
+    """Every index the reads use (store.py); built from sorted data after a bulk load, far cheaper than kept up
+    row by row."""
     conn.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS {coll.name}_id ON {coll.name} (tenant, id)")
     for c in coll.monotonic:
         conn.execute(f"CREATE INDEX IF NOT EXISTS {coll.name}_{c} ON {coll.name} (tenant, part, {c}, pos)")
@@ -35,7 +44,7 @@ def create_table(conn: sqlite3.Connection, coll: Collection) -> None:
 
 
 def record_key(rec: Record) -> bytes:
-    return sortkey.encode((rec.sort_key, rec.id))
+    return sortkey.encode_keyed(rec.sort_key, rec.id)
 
 
 def row_values(coll: Collection, rec: Record) -> list[Any]:
@@ -83,19 +92,24 @@ def insert_keyed(conn: sqlite3.Connection, coll: Collection, keyed: Iterable[tup
     names = ("tenant", "part", "pos", "id", "skey", *coll.all_columns(), "doc")
     sql = f"INSERT INTO {coll.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
 
+    columns, sums, counters = coll.columns, coll.prefix_sums, coll.run_counters  # locals: once per row adds up
+
     def rows() -> Iterator[tuple[Any, ...]]:
         for key in sorted(groups):
-            running = dict.fromkeys(coll.prefix_sums, 0)
+            running = dict.fromkeys(sums, 0)
             runs: dict[str, tuple[Any, int]] = {}
-            for pos, (skey, rec) in enumerate(sorted(groups[key], key=lambda pair: pair[0])):
-                for c in coll.prefix_sums:
-                    running[c] += int(rec.values.get(c) or 0)
-                for column, source in coll.run_counters:
+            for pos, (skey, rec) in enumerate(sorted(groups[key], key=itemgetter(0))):
+                values = rec.values
+                for c in sums:
+                    running[c] += int(values.get(c) or 0)
+                for column, source in counters:
                     last, count = runs.get(column, (NO_VALUE, -1))
-                    value = rec.values.get(source)
+                    value = values.get(source)
                     runs[column] = (value, count if value == last else count + 1)
-                    rec.values[column] = runs[column][1]
-                values = row_values(coll, rec) + [running[c] for c in coll.prefix_sums]
-                yield (rec.tenant, rec.part, pos, rec.id, skey, *values, rec.doc)
+                    values[column] = runs[column][1]
+                stored = [values.get(c) for c in columns]
+                if sums:
+                    stored += [running[c] for c in sums]
+                yield (rec.tenant, rec.part, pos, rec.id, skey, *stored, rec.doc)
 
     conn.executemany(sql, rows())

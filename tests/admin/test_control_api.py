@@ -136,6 +136,20 @@ def test_wrong_method_is_405_with_every_allowed_method(
     assert r.headers.get("allow") == allow
 
 
+@pytest.mark.parametrize("first", ["vendor", "control plane"])
+def test_the_control_plane_answers_whatever_came_first(first: str, assert_error: Callable[..., str]) -> None:
+    """Its routes join the app at its first control-plane request: before it, vendor calls are served; at it, even
+    a refused method gets its full Allow list."""
+    fresh = TestClient(create_app(Settings(scale=0.05, auth="presence")))
+    if first == "vendor":
+        assert fresh.get(f"/v1/{PROJECT_1}/smart-chat-rooms", headers={"X-Auth-Token": TOKEN_1}).status_code == 200
+    r = fresh.post("/_emulator/health")
+    assert_error(r, 405, "MethodNotAllowed", "This control-plane endpoint does not accept the method.")
+    assert r.headers.get("allow") == "GET, HEAD"
+    assert fresh.get("/_emulator/health").json()["status"] == "ok"
+    assert_error(fresh.get("/_emulator/nope"), 404, "NotFound", "No control-plane endpoint at this path.")
+
+
 def test_unknown_control_plane_path_is_404_not_found(client: TestClient, assert_error: Callable[..., str]) -> None:
     assert_error(client.get("/_emulator/nope"), 404, "NotFound", "No control-plane endpoint at this path.")
 

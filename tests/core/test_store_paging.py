@@ -119,10 +119,10 @@ def test_offset_paging_and_pages_past_the_end(store):
     span = store.span(ITEMS, "A", "p")
     page = paginate(OFFSET, SimpleNamespace(size=3, offset=8), span, descending=True)
     assert ts(page.items) == [10, 0] and page.total == 10 and page.offset == 8
-    assert paginate(OFFSET, SimpleNamespace(size=3, offset=10), span, descending=True).items == []
+    assert list(paginate(OFFSET, SimpleNamespace(size=3, offset=10), span, descending=True).items) == []
     huge = paginate(PAGE_NUMBER, SimpleNamespace(size=100, number=2**63 - 1), span, descending=False)
-    assert huge.items == [] and huge.total == 10
-    assert paginate(OFFSET, SimpleNamespace(size=0, offset=0), span, descending=False).items == []
+    assert list(huge.items) == [] and huge.total == 10
+    assert list(paginate(OFFSET, SimpleNamespace(size=0, offset=0), span, descending=False).items) == []
 
 
 def test_later_records_replace_earlier_ones_with_the_same_id():

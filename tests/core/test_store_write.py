@@ -116,14 +116,14 @@ def check_partition(store: Store, items: list[Item], tenant: str, part: str, r: 
             if (lo is None or item.t >= lo) and (hi is None or item.t <= hi)
         ]
         window = span.narrow("t", lo, hi)
-        assert window.slice(0, 10**6, descending=False) == [item.doc.encode() for item, _ in inside], (lo, hi)
-        assert window.slice(0, 10**6, descending=True) == [item.doc.encode() for item, _ in reversed(inside)]
+        assert list(window.slice(0, 10**6, descending=False)) == [item.doc.encode() for item, _ in inside], (lo, hi)
+        assert list(window.slice(0, 10**6, descending=True)) == [item.doc.encode() for item, _ in reversed(inside)]
         assert window.total() == len(inside)
         assert window.sum("n") == sum(item.n or 0 for item, _ in inside)
         groups = r.randint(1, 4)
         last = inside[-1][1] if inside else 0
         latest = [item.doc.encode() for item, c in inside if c >= last - groups + 1]
-        assert window.tail_by("grp", groups).slice(0, 10**6, descending=False) == latest, (lo, hi, groups)
+        assert list(window.tail_by("grp", groups).slice(0, 10**6, descending=False)) == latest, (lo, hi, groups)
 
 
 class Writer:

@@ -129,7 +129,7 @@ def acs3_signature(secret: str, string_to_sign: str, algorithm: str = ACS3_HMAC_
     """Lowercase hex HMAC keyed with the AccessKeySecret, with the algorithm's digest."""
     if algorithm == ACS3_HMAC_SHA256:
         return hmac_sha256_hex(secret.encode("utf-8"), string_to_sign)
-    return hmac.new(secret.encode("utf-8"), string_to_sign.encode("utf-8"), _digest(algorithm)).hexdigest()
+    return hmac.digest(secret.encode("utf-8"), string_to_sign.encode("utf-8"), _digest(algorithm)).hex()
 
 
 def rpc_v1_string_to_sign(method: str, params: Iterable[tuple[str, str]]) -> str:

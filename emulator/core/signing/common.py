@@ -20,6 +20,7 @@ __all__ = [
 ]
 
 
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 _UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
 
 
@@ -91,9 +92,11 @@ def join_canonical_request(
 
 def sha256_hex(data: bytes) -> str:
     """Lowercase hex SHA-256 of ``data``."""
+    if not data:
+        return EMPTY_SHA256  # most signed requests are GETs
     return hashlib.sha256(data).hexdigest()
 
 
 def hmac_sha256_hex(key: bytes, message: str) -> str:
     """Lowercase hex HMAC-SHA256 of the UTF-8 ``message``."""
-    return hmac.new(key, message.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.digest(key, message.encode("utf-8"), "sha256").hex()  # one-shot C HMAC: no HMAC object

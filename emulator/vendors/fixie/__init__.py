@@ -16,7 +16,7 @@ from emulator.core.fixtures import FixtureCodec
 from emulator.core.http import routing_key
 from emulator.core.params import JSON_INTEGER, ParamProblem
 from emulator.core.pools import TextPools, seeded_faker
-from emulator.core.store import Store
+from emulator.core.store import Collection, Record, Store
 from emulator.core.vendor import Vendor, VendorContract
 from emulator.core.wirejson import render
 from emulator.vendors.fixie import backend, data
@@ -31,7 +31,7 @@ from emulator.vendors.fixie.ops import (
     start_conversation,
     stop_generation,
 )
-from emulator.vendors.fixie.records import AGENT_CODEC, CONVERSATION_CODEC
+from emulator.vendors.fixie.records import AGENT_CODEC, AGENTS, CONVERSATION_CODEC, CONVERSATIONS, conversation_record
 from emulator.vendors.fixie.responses import CONTENT_TYPE, CORS_HEADERS
 from emulator.vendors.fixie.routes import fixie_router
 from emulator.vendors.fixie.tenants import FixieTenant, FixieTenants
@@ -88,8 +88,8 @@ class FixieVendor(Vendor):
         # Case and repeated slashes aside, as a gateway routing by prefix would; routes still match exactly (404).
         return routing_key(path).startswith("/api/")
 
-    def router(self, emu: Emulator) -> APIRouter:
-        return fixie_router(emu, self, FixieAuthenticator(emu, self.tenants))
+    def router(self, emu: Emulator, documented: bool = True) -> APIRouter:
+        return fixie_router(emu, self, FixieAuthenticator(emu, self.tenants), documented)
 
     def contract(self) -> VendorContract:
         return CONTRACT
@@ -104,6 +104,17 @@ class FixieVendor(Vendor):
             count = data.scaled(shape.conversations, scale)
             for conversation in data.conversations(seed, owner, agent.record.agent_id, count, pools):
                 yield CONVERSATION_CODEC, conversation
+
+    def generate_records(self, seed: int, scale: float, tenant: dict[str, Any]) -> Iterator[tuple[Collection, Record]]:
+        # Conversations go from wire documents straight to records (see `data.conversation_docs`).
+        owner = self.tenant_id(tenant)
+        pools = TextPools.build(seeded_faker(seed, "fixie", owner))
+        for agent, shape in zip(data.agents(seed, owner), data.AGENT_SHAPES, strict=True):
+            yield AGENTS, AGENT_CODEC.record(agent)
+            count = data.scaled(shape.conversations, scale)
+            agent_id = agent.record.agent_id
+            for doc in data.conversation_docs(seed, owner, agent_id, count, pools):
+                yield CONVERSATIONS, conversation_record(owner, agent_id, doc)
 
     def render(self, err: VendorError, request: Request) -> Response:
         body = {"code": int(err.code), "message": err.message, "details": []}

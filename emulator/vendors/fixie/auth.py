@@ -11,6 +11,7 @@ from fastapi import Request
 
 from emulator.core.context import Emulator
 from emulator.core.errors import error
+from emulator.core.http import header
 from emulator.core.settings import AuthMode
 from emulator.vendors.fixie import errors as E
 from emulator.vendors.fixie.tenants import FixieTenants
@@ -32,15 +33,15 @@ class FixieAuthenticator:
         return self._resolve(request, anonymous_ok=True)
 
     def _resolve(self, request: Request, *, anonymous_ok: bool) -> str:
-        header = request.headers.get("authorization")
+        value = header(request, "authorization")
         off = self.emu.settings.auth is AuthMode.OFF
-        if header is None:
+        if value is None:
             if off:
                 return self.tenants.first_owner
             if anonymous_ok:
                 return ANONYMOUS
             raise error(E.MISSING_KEY, auth="missing")
-        scheme, _, key = header.strip().partition(" ")
+        scheme, _, key = value.strip().partition(" ")
         key = key.strip()
         owner = self.tenants.owner_of(key) if scheme.lower() == "bearer" and key else None
         if owner is not None:

@@ -26,7 +26,7 @@ from emulator.vendors.fixie.responses import preflight, refuse, respond
 from emulator.vendors.fixie.streams import ReplyStreams
 
 
-def fixie_router(emu: Emulator, vendor: Vendor, auth: FixieAuthenticator) -> APIRouter:
+def fixie_router(emu: Emulator, vendor: Vendor, auth: FixieAuthenticator, documented: bool = True) -> APIRouter:
     router = APIRouter(tags=["fixie"])
     clamp = emu.settings.fixie_limit_over_max is OverLimit.CLAMP
     switches = {list_conversations.LIMIT_CLAMP: clamp}
@@ -42,7 +42,7 @@ def fixie_router(emu: Emulator, vendor: Vendor, auth: FixieAuthenticator) -> API
     ]
     methods: dict[str, list[str]] = {}
     for op, authenticate in served:
-        add_rest_route(router, vendor, op, authenticate, respond, switches)
+        add_rest_route(router, vendor, op, authenticate, respond, switches, documented)
         methods.setdefault(op.path, []).append(op.method)
     # After every operation, since a route with no method list matches any method (POST too).
     for path, allowed in methods.items():

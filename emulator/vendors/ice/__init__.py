@@ -18,6 +18,7 @@ from emulator.core.params import ParamProblem
 from emulator.core.pools import TextPools, seeded_faker
 from emulator.core.rpc import RpcDispatcher, RpcErrors
 from emulator.core.settings import OverLimit
+from emulator.core.store import Collection, Record
 from emulator.core.vendor import Vendor, VendorContract
 from emulator.core.wirejson import render
 from emulator.vendors.ice import data
@@ -70,8 +71,8 @@ class IceVendor(Vendor):
         # The gateway on `/` answers every path the other vendors' prefixes (case and repeated slashes aside) do not.
         return not routing_key(path).startswith(("/v1/", "/v3/", "/api/"))
 
-    def router(self, emu: Emulator) -> APIRouter:
-        return ice_router(self.dispatcher(emu))
+    def router(self, emu: Emulator, documented: bool = True) -> APIRouter:
+        return ice_router(self.dispatcher(emu), documented)
 
     def contract(self) -> VendorContract:
         return CONTRACT
@@ -95,6 +96,10 @@ class IceVendor(Vendor):
         for session in data.sessions(seed, account, scale):
             for dialogue in data.dialogues(seed, account, session, pools):
                 yield DIALOGUE_CODEC, dialogue
+
+    def generate_records(self, seed: int, scale: float, tenant: dict[str, Any]) -> Iterator[tuple[Collection, Record]]:
+        # Instances and dialogues go from wire documents straight to records (see `data.records`).
+        return data.records(seed, self.tenant_id(tenant), scale)
 
     def render(self, err: VendorError, request: Request) -> Response:
         rid = str(request_id(request)).upper()

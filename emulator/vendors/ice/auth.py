@@ -15,7 +15,7 @@ from fastapi import Request
 from emulator.core.auth import header_values, parse_time, within_window
 from emulator.core.context import Emulator
 from emulator.core.errors import VendorError, error
-from emulator.core.http import query_pairs, raw_body
+from emulator.core.http import header, query_pairs, raw_body
 from emulator.core.rpc import FORM
 from emulator.core.settings import AuthMode
 from emulator.core.signing import alibaba as sig
@@ -37,10 +37,10 @@ class IceAuthenticator:
 
     def __call__(self, request: Request, params: Mapping[str, str]) -> str:
         """The account id the request acts as, or a VendorError in the gateway's words."""
-        authorization = request.headers.get("authorization")
+        authorization = header(request, "authorization")
         try:
             if authorization is not None:
-                return self._v3(request, authorization)
+                return self._v3(request, _parsed(request, authorization))
             if "AccessKeyId" in params or "Signature" in params:
                 return self._v1(request, params)
             raise error(E.MISSING_PARAMETER, auth="missing", param="AccessKeyId")
@@ -51,9 +51,9 @@ class IceAuthenticator:
 
     def caller(self, request: Request, params: Mapping[str, str]) -> str:
         """The AccessKeyId a request claims (V3 Credential, else the V1 parameter), unverified: part of its id."""
-        authorization = request.headers.get("authorization")
+        authorization = header(request, "authorization")
         if authorization is not None:
-            parsed = sig.parse_acs3_authorization(authorization)
+            parsed = _parsed(request, authorization)
             return parsed.credential if parsed is not None else ""
         return params.get("AccessKeyId", "")
 
@@ -71,8 +71,7 @@ class IceAuthenticator:
             raise error(E.NONCE_USED, auth="replay")
         return key
 
-    def _v3(self, request: Request, authorization: str) -> str:
-        parsed = sig.parse_acs3_authorization(authorization)
+    def _v3(self, request: Request, parsed: sig.Acs3Authorization | None) -> str:
         if parsed is None:
             raise error(E.INCOMPLETE_SIGNATURE, auth="malformed", string_to_sign="")
         tenant, key = self._key(parsed.credential)
@@ -140,7 +139,7 @@ class IceAuthenticator:
             raise error(E.TIMESTAMP_EXPIRED, auth="expired")
         nonce = self._check_nonce(key.id, params.get("SignatureNonce"))
         pairs = list(query_pairs(request))
-        if request.headers.get("content-type", "").split(";")[0].strip().lower() == FORM:
+        if (header(request, "content-type") or "").split(";")[0].strip().lower() == FORM:
             pairs += sig.decode_form(raw_body(request).decode("utf-8", "replace"))
         string_to_sign = sig.rpc_v1_string_to_sign(request.method, pairs)
         # Compared as bytes: compare_digest rejects str with non-ASCII characters, and Signature is user input.
@@ -150,6 +149,15 @@ class IceAuthenticator:
         if self.emu.nonce_seen(nonce):  # another worker took it since the check above
             raise error(E.NONCE_USED, auth="replay")
         return tenant.account_id
+
+
+def _parsed(request: Request, authorization: str) -> sig.Acs3Authorization | None:
+    """The V3 Authorization header parsed once per request (the request id and the gateway both read it)."""
+    scope = request.scope
+    if "emulator.acs3" not in scope:
+        scope["emulator.acs3"] = sig.parse_acs3_authorization(authorization)
+    parsed: sig.Acs3Authorization | None = scope["emulator.acs3"]
+    return parsed
 
 
 def _first(headers: Mapping[str, list[str]], name: str) -> str | None:

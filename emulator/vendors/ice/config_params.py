@@ -56,7 +56,7 @@ JSON_TEXT_KEY = "x-json-text"
 JSON_TEXT_PARAM: JsonDict = {JSON_TEXT_KEY: True}
 # Strict JSON types; keys this SDK version does not know are ignored, as the service's deserializer does (a newer
 # SDK may send fields added since), rather than refused as a fixture typo is.
-STRICT = ConfigDict(strict=True, extra="ignore")
+STRICT = ConfigDict(strict=True, extra="ignore", defer_build=True)  # built at first use, see WireModel
 
 
 def _integral(text: str) -> float | int:

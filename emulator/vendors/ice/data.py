@@ -6,13 +6,26 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-
-from faker import Faker
+from typing import TYPE_CHECKING, Any
 
 from emulator.core.ids import EPOCH_MS, hex32, iso_s, rng
-from emulator.core.pools import TextPools
-from emulator.vendors.ice.config_factory import agent_config, runtime_config, template_config
-from emulator.vendors.ice.records import AttachedFile, Dialogue, DialogueEntry, Instance, InstanceEntry
+from emulator.core.pools import TextPools, seeded_faker
+from emulator.core.store import Collection, Record
+from emulator.vendors.ice.config_docs import agent_doc, runtime_doc, template_doc
+from emulator.vendors.ice.config_pools import pools_for
+from emulator.vendors.ice.records import (
+    DIALOGUES,
+    INSTANCES,
+    Dialogue,
+    DialogueEntry,
+    Instance,
+    InstanceEntry,
+    dialogue_record,
+    instance_record,
+)
+
+if TYPE_CHECKING:  # Faker is imported where text is generated, not at start-up
+    from faker import Faker
 
 DAY_MS = 86_400_000
 MODES = ("VoiceChat", "VisionChat", "AvatarChat3D")
@@ -57,6 +70,13 @@ def call_log_url(instance_id: str) -> str:
 
 
 def dialogues(seed: int, account: str, session: Session, pools: TextPools) -> Iterator[DialogueEntry]:
+    for doc in dialogue_docs(seed, account, session, pools):
+        yield DialogueEntry(tenant=account, session_id=session.session_id, record=Dialogue.model_validate(doc))
+
+
+def dialogue_docs(seed: int, account: str, session: Session, pools: TextPools) -> Iterator[dict[str, Any]]:
+    """The session's dialogues as the wire documents `Dialogue` serializes to: a build stores these directly, as
+    validating a model per dialogue would cost most of the build at 10^6 records (the tests check they agree)."""
     r = rng(seed, "ice", account, session.session_id)
     now = session.start_ms
     node = f"node_{r.choice(('llm', 'intent', 'kb'))}_{r.randrange(1, 9)}" if r.random() < 0.5 else ""
@@ -64,11 +84,7 @@ def dialogues(seed: int, account: str, session: Session, pools: TextPools) -> It
         round_id = hex32(r)
         for producer, kind in _round_shape(r, session.source, n):
             now += r.randrange(800, 9000)
-            yield DialogueEntry(
-                tenant=account,
-                session_id=session.session_id,
-                record=_dialogue(r, pools, session.source, producer, kind, round_id, now, node),
-            )
+            yield _dialogue(r, pools, session.source, producer, kind, round_id, now, node)
 
 
 def _round_shape(r: random.Random, source: str, n: int) -> list[tuple[str, str]]:
@@ -94,41 +110,52 @@ def _dialogue(
     round_id: str,
     ms: int,
     node: str,
-) -> Dialogue:
+) -> dict[str, Any]:
     agent = producer == "agent"
     files = []
     if source == "chat" and not agent and r.random() < 0.1:
         fmt = r.choice(("png", "jpg", "pdf", "txt"))
         fid = hex32(r)
         files.append(
-            AttachedFile(
-                id=fid,
-                name=f"{r.choice(pools.words)}.{fmt}",
-                format=fmt,
-                type=0 if fmt in ("png", "jpg") else 1,
-                url=f"https://ice-emulator-oss.oss-cn-shanghai.aliyuncs.com/attachments/{fid}.{fmt}",
-            )
+            {
+                "Id": fid,
+                "Name": f"{r.choice(pools.words)}.{fmt}",
+                "Format": fmt,
+                "Type": 0 if fmt in ("png", "jpg") else 1,
+                "Url": f"https://ice-emulator-oss.oss-cn-shanghai.aliyuncs.com/attachments/{fid}.{fmt}",
+            }
         )
     extend = ""
     if r.random() < 0.3:
         sentiment = r.choice(("positive", "neutral", "negative"))
         extend = f'{{"Sentiment":"{sentiment}","Intent":"{r.choice(pools.words)}"}}'
-    return Dialogue(
-        dialogue_id=hex32(r),
-        round_id=round_id,
-        producer=producer,
-        text=r.choice(pools.agent_lines if agent else pools.user_lines),
-        reasoning_text=r.choice(pools.reasoning) if agent and kind == "normal" and r.random() < 0.4 else "",
-        attached_file_list=files,
-        time=ms,
-        type=kind,
-        source=source,
-        node_id=node if agent else "",
-        extend=extend,
-    )
+    return {
+        "DialogueId": hex32(r),
+        "RoundId": round_id,
+        "Producer": producer,
+        "Text": r.choice(pools.agent_lines if agent else pools.user_lines),
+        "ReasoningText": r.choice(pools.reasoning) if agent and kind == "normal" and r.random() < 0.4 else "",
+        "AttachedFileList": files,
+        "Time": ms,
+        "Type": kind,
+        "Source": source,
+        "NodeId": node if agent else "",
+        "Extend": extend,
+    }
 
 
 def instances(seed: int, account: str, scale: float, fake: Faker) -> Iterator[InstanceEntry]:
+    for agent_id, instance_id, start_time, doc in instance_docs(seed, account, scale, fake):
+        record = Instance.model_validate(doc)
+        yield InstanceEntry(
+            tenant=account, ai_agent_id=agent_id, instance_id=instance_id, start_time=start_time, record=record
+        )
+
+
+def instance_docs(seed: int, account: str, scale: float, fake: Faker) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    """(agent id, instance id, start time, the wire document `Instance` serializes to) of each generated instance:
+    a build stores the documents directly (see `config_docs`)."""
+    pools = pools_for(fake)  # drawn from `fake` before the first email, as it always was
     for agent_id, count, mode in zip(agents(seed, account), INSTANCES_PER_AGENT, MODES, strict=True):
         r = rng(seed, "ice", account, agent_id)
         for i in range(max(1, round(count * scale))):
@@ -136,18 +163,28 @@ def instances(seed: int, account: str, scale: float, fake: Faker) -> Iterator[In
             # The three newest are still running or waiting; the rest are finished.
             status = ("Created", "Executing", "Executing")[i] if i < 3 else "Finished"
             start = EPOCH_MS - i * r.randrange(3, 9) * 3_600_000 - r.randrange(3_600_000)
-            record = Instance(
-                call_log_url=call_log_url(instance_id) if status == "Finished" else "",
-                runtime_config=runtime_config(r, fake, mode),
-                status=status,
-                template_config=template_config(r, fake, mode),
-                agent_config=agent_config(r, fake),
-                user_data=f'{{"Email":"{fake.email()}","Preferences":{{"Language":"{r.choice(("en", "zh"))}"}}}}',
-            )
-            yield InstanceEntry(
-                tenant=account,
-                ai_agent_id=agent_id,
-                instance_id=instance_id,
-                start_time=iso_s(start),
-                record=record,
-            )
+            runtime = runtime_doc(r, mode)
+            template = template_doc(r, pools, mode)
+            agent = agent_doc(r, pools)
+            user_data = f'{{"Email":"{fake.email()}","Preferences":{{"Language":"{r.choice(("en", "zh"))}"}}}}'
+            doc = {
+                "CallLogUrl": call_log_url(instance_id) if status == "Finished" else "",
+                "RuntimeConfig": runtime,
+                "Status": status,
+                "TemplateConfig": template,
+                "AgentConfig": agent,
+                "UserData": user_data,
+            }
+            yield agent_id, instance_id, iso_s(start), doc
+
+
+def records(seed: int, account: str, scale: float) -> Iterator[tuple[Collection, Record]]:
+    """The account's generated dataset as store records, in `IceVendor.generate_tenant`'s order, built from wire
+    documents without the models (what `IceVendor.generate_records` yields; the tests check the two agree)."""
+    fake = seeded_faker(seed, "ice", account)
+    for agent_id, instance_id, start_time, doc in instance_docs(seed, account, scale, fake):
+        yield INSTANCES, instance_record(account, agent_id, instance_id, start_time, doc)
+    pools = TextPools.build(fake)
+    for session in sessions(seed, account, scale):
+        for dialogue in dialogue_docs(seed, account, session, pools):
+            yield DIALOGUES, dialogue_record(account, session.session_id, dialogue)

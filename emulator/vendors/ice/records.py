@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from emulator.core.casing import JsonText, PascalModel
-from emulator.core.fixtures import Entry, FixtureCodec, wire
+from emulator.core.fixtures import Entry, FixtureCodec, wire, wire_doc
 from emulator.core.ids import ms_from_iso
 from emulator.core.params import JSON_INTEGER
 from emulator.core.store import Collection, Record, Store, StoredRow
@@ -101,6 +101,12 @@ def _dialogue_record(e: DialogueEntry) -> Record:
     return Record(e.tenant, e.session_id, r.dialogue_id, (r.time,), wire(r), values)
 
 
+def dialogue_record(tenant: str, session_id: str, doc: dict[str, Any]) -> Record:
+    """`_dialogue_record` of the entry whose record serializes to `doc` (a generated one), without the models."""
+    values = {"time": doc["Time"], "round_id": doc["RoundId"]}
+    return Record(tenant, session_id, doc["DialogueId"], (doc["Time"],), wire_doc(doc), values)
+
+
 def _dialogue_entry(tenant: str, part: str, id_: str, values: dict[str, Any], doc: str) -> dict[str, Any]:
     return {"tenant": tenant, "sessionId": part, "record": json.loads(doc)}
 
@@ -110,6 +116,14 @@ def _instance_record(e: InstanceEntry) -> Record:
     values: dict[str, Any] = {"start_ms": ms, "start_time": e.start_time, "live_session": e.live_session}
     values.update({column: getattr(e, column) for column in OPTIONAL_INSTANCE_FIELDS})
     return Record(e.tenant, e.ai_agent_id, e.instance_id, (ms,), wire(e.record), values)
+
+
+def instance_record(tenant: str, agent_id: str, instance_id: str, start_time: str, doc: dict[str, Any]) -> Record:
+    """`_instance_record` of a generated entry (no hidden fields set) whose record serializes to `doc`."""
+    ms = ms_from_iso(start_time)
+    values = {"start_ms": ms, "start_time": start_time, "live_session": None}
+    values.update(dict.fromkeys(OPTIONAL_INSTANCE_FIELDS))
+    return Record(tenant, agent_id, instance_id, (ms,), wire_doc(doc), values)
 
 
 def _instance_entry(tenant: str, part: str, id_: str, values: dict[str, Any], doc: str) -> dict[str, Any]:

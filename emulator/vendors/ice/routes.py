@@ -33,7 +33,7 @@ OTHER_METHODS = ["GET", "PUT", "DELETE", "PATCH", "TRACE", "QUERY"]
 Respond = Callable[[Request, str | None], Awaitable[Response]]
 
 
-def ice_router(dispatcher: RpcDispatcher) -> APIRouter:
+def ice_router(dispatcher: RpcDispatcher, documented: bool = True) -> APIRouter:
     router = APIRouter(tags=["ice"])
 
     async def respond(request: Request, action: str | None) -> Response:
@@ -45,7 +45,7 @@ def ice_router(dispatcher: RpcDispatcher) -> APIRouter:
         return await respond(request, None)
 
     for op in dispatcher.operations.values():
-        _add_alias(router, op, respond)
+        _add_alias(router, op, respond, documented)
     return router
 
 
@@ -68,7 +68,7 @@ def _refs_to_components(value: Any) -> Any:
     return json.loads(text)
 
 
-def _add_alias(router: APIRouter, op: Operation, respond: Respond) -> None:
+def _add_alias(router: APIRouter, op: Operation, respond: Respond, documented: bool) -> None:
     async def alias(request: Request) -> Response:
         return await respond(request, op.name)
 
@@ -85,8 +85,9 @@ def _add_alias(router: APIRouter, op: Operation, respond: Respond) -> None:
         name=op.name,
         summary=op.summary,
         description=f"{op.summary}\n\n{wire}",
-        response_model=op.response_model,  # documentation only: the dispatcher returns ready Responses
+        # Documentation only: the dispatcher returns ready Responses.
+        response_model=op.response_model if documented else None,
         responses={status: {"description": text} for status, text in op.errors.items()},
-        openapi_extra=rpc_parameters(op.request_model),
+        openapi_extra=rpc_parameters(op.request_model) if documented else None,
     )
     router.add_api_route(path, refuse, methods=OTHER_METHODS, include_in_schema=False)

@@ -70,8 +70,8 @@ class MetaStudioVendor(Vendor):
         # Case and repeated slashes aside, as a gateway routing by prefix would; routes still match exactly (404).
         return routing_key(path).startswith(("/v1/", "/v3/"))
 
-    def router(self, emu: Emulator) -> APIRouter:
-        return metastudio_router(emu, self)
+    def router(self, emu: Emulator, documented: bool = True) -> APIRouter:
+        return metastudio_router(emu, self, documented)
 
     def contract(self) -> VendorContract:
         return CONTRACT

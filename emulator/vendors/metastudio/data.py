@@ -14,9 +14,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
-
-from faker import Faker
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from emulator.core.ids import EPOCH_MS, hex32, iso_s, ms_from_iso, rng, uuid_from
 from emulator.vendors.metastudio import jobs
@@ -24,6 +22,9 @@ from emulator.vendors.metastudio.job_records import JobEntry
 from emulator.vendors.metastudio.records import RoomEntry, SmartChatRoomBaseInfo, VoiceConfig, VoiceConfigRsp
 from emulator.vendors.metastudio.tenants import MetaStudioTenant
 from emulator.vendors.metastudio.wiretypes import BillingMode, Language, TtsProvider
+
+if TYPE_CHECKING:  # Faker is imported where text is generated, not at start-up
+    from faker import Faker
 
 ROOMS_PER_PROJECT = 57
 # Creation times spread over about this long before EPOCH whatever the scale.

@@ -51,13 +51,13 @@ PROJECT_OPERATIONS = (
 )
 
 
-def metastudio_router(emu: Emulator, vendor: MetaStudioVendor) -> APIRouter:
+def metastudio_router(emu: Emulator, vendor: MetaStudioVendor, documented: bool = True) -> APIRouter:
     router = APIRouter(tags=["metastudio"])
     auth = MetaStudioAuthenticator(emu, vendor.tenants)
     for op in PROJECT_OPERATIONS:
-        add_rest_route(router, vendor, op, auth.for_project, respond, {})
+        add_rest_route(router, vendor, op, auth.for_project, respond, {}, documented)
     iam = keystone_list_projects.operation(vendor.tenants)
-    add_rest_route(router, vendor, iam, auth.for_iam, respond_iam, {})
+    add_rest_route(router, vendor, iam, auth.for_iam, respond_iam, {}, documented)
     router.add_api_route(iam.path, refuse_iam_method, methods=OTHER_METHODS, include_in_schema=False)
     return router
 

@@ -87,6 +87,33 @@ def test_a_replayed_signature_is_accepted(verify: TestClient, sign: Any) -> None
     assert first.content == second.content
 
 
+def test_a_replayed_signature_is_checked_against_the_date_window_again(sign: Any) -> None:
+    """A replay is answered from the verdict remembered for its exact bytes, yet the date window is checked anew:
+    once the emulator's clock passes 15 minutes from the signature date, the same bytes are refused."""
+    client = TestClient(create_app(Settings()), raise_server_exceptions=False)
+    signed = signed_a(sign)
+    assert send(client, signed).status_code == send(client, signed).status_code == 200
+    assert client.put("/_emulator/clock", json={"offset_seconds": 16 * 60}).status_code == 200
+    response = send(client, signed)
+    assert response.status_code == 401
+    assert "signature expired, signature time:" in response.json()["error_msg"]
+    assert client.put("/_emulator/clock", json={"offset_seconds": 0}).status_code == 200
+    assert send(client, signed).status_code == 200
+
+
+def test_a_replayed_signature_of_a_deleted_tenant_is_refused(sign: Any) -> None:
+    """A verdict remembered for a request stands only while the tenants' keys are the ones it was reached with."""
+    client = TestClient(create_app(Settings()), raise_server_exceptions=False)
+    created = client.post("/_emulator/tenants", json={"vendor": "metastudio"})
+    assert created.status_code == 201, created.text
+    project, [key] = created.json()["project_id"], created.json()["access_keys"]
+    path = f"/v1/{project}/smart-chat-rooms"
+    signed = sign(key["ak"], key["sk"], path, [("limit", "10")], headers={"X-Project-Id": project})
+    assert send(client, signed).status_code == send(client, signed).status_code == 200
+    assert client.delete(f"/_emulator/tenants/metastudio/{project}").status_code == 204
+    gateway_401(send(client, signed), f"ak {key['ak']} not exist")
+
+
 def test_v11_derived_key_signature_is_served(verify: TestClient, sign: Any) -> None:
     signed = signed_a(sign, v11_region="cn-north-4")
     assert signed.headers["Authorization"].startswith(f"V11-HMAC-SHA256 Credential={AK_A}/")

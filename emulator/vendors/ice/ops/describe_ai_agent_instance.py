@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from emulator.core.operation import Call, Operation
+from emulator.core.operation import Call, Operation, ResponseModel
 from emulator.core.params import RequestModel
 from emulator.vendors.ice import lifecycle
 from emulator.vendors.ice.calls import INSTANCE_ERRORS, ice_request_id
@@ -23,7 +23,7 @@ class InstanceDetail(Instance):
     gmt_modified: str = Field(description="UTC, when it last changed (started, updated or stopped).")
 
 
-class DescribeAIAgentInstanceResponse(BaseModel):
+class DescribeAIAgentInstanceResponse(ResponseModel):
     Instance: InstanceDetail
     RequestId: str
 

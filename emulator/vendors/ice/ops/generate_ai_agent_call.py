@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from emulator.core.operation import Call, Operation
+from emulator.core.operation import Call, Operation, ResponseModel
 from emulator.vendors.ice import data, lifecycle
 from emulator.vendors.ice.artc import CallJoin
 from emulator.vendors.ice.calls import ice_request_id
@@ -23,7 +23,7 @@ class GenerateAIAgentCallRequest(AgentStartRequest):
     )
 
 
-class GenerateAIAgentCallResponse(BaseModel):
+class GenerateAIAgentCallResponse(ResponseModel):
     InstanceId: str
     ChannelId: str
     Token: str

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from emulator.core.operation import Call, Operation
+from emulator.core.operation import Call, Operation, ResponseModel
 from emulator.core.paging import PageSpec, PageStyle, paginate
 from emulator.core.params import INT64_MAX, RequestModel, clamp_over
 from emulator.core.wirejson import RawArray
@@ -30,7 +31,7 @@ class ListAIAgentDialoguesRequest(RequestModel):
     )
 
 
-class ListAIAgentDialoguesResponse(BaseModel):
+class ListAIAgentDialoguesResponse(ResponseModel):
     RequestId: str
     Dialogues: list[Dialogue]
 
@@ -42,6 +43,7 @@ async def handle(call: Call, req: ListAIAgentDialoguesRequest) -> dict[str, Any]
     bring_up_to_date(call.emulator, call.tenant, req.session_id)  # a running agent's rounds due by now
     span = store_of(call).span(DIALOGUES, call.tenant, req.session_id).narrow("time", req.start_time, req.end_time)
     descending = req.order == "DESC"
+    items: Sequence[bytes]
     if req.round_limit is not None:
         latest = span.tail_by("round", req.round_limit)
         items = latest.slice(0, len(latest), descending)

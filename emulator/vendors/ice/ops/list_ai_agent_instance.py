@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from emulator.core.ids import ms_from_iso
-from emulator.core.operation import Call, Operation
+from emulator.core.operation import Call, Operation, ResponseModel
 from emulator.core.paging import PageSpec, PageStyle, paginate
 from emulator.core.params import RequestModel, clamp_over
 from emulator.core.wirejson import RawArray
@@ -24,7 +24,7 @@ class ListAIAgentInstanceRequest(RequestModel):
     page_number: Annotated[int, Field(alias="PageNumber", ge=1, le=100), INTEGER_TEXT] = 1
 
 
-class ListAIAgentInstanceResponse(BaseModel):
+class ListAIAgentInstanceResponse(ResponseModel):
     Instances: list[Instance]
     RequestId: str
 

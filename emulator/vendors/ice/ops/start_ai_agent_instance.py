@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from emulator.core.operation import Call, Operation
+from emulator.core.operation import Call, Operation, ResponseModel
 from emulator.core.params import RequestModel
 from emulator.vendors.ice import lifecycle
 from emulator.vendors.ice.calls import ice_request_id
@@ -54,7 +54,7 @@ class StartAIAgentInstanceRequest(AgentStartRequest):
     )
 
 
-class StartAIAgentInstanceResponse(BaseModel):
+class StartAIAgentInstanceResponse(ResponseModel):
     InstanceId: str
     RequestId: str
 

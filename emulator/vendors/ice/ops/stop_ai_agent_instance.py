@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from emulator.core.operation import Call, Operation
+from emulator.core.operation import Call, Operation, ResponseModel
 from emulator.core.params import RequestModel
 from emulator.vendors.ice import lifecycle
 from emulator.vendors.ice.calls import INSTANCE_ERRORS, ice_request_id
@@ -16,7 +16,7 @@ class StopAIAgentInstanceRequest(RequestModel):
     instance_id: str = Field(alias="InstanceId", min_length=1, description="The ID of the AI agent instance.")
 
 
-class StopAIAgentInstanceResponse(BaseModel):
+class StopAIAgentInstanceResponse(ResponseModel):
     RequestId: str
 
 

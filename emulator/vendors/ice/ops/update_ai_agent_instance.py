@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from emulator.core.operation import Call, Operation
+from emulator.core.operation import Call, Operation, ResponseModel
 from emulator.core.params import RequestModel
 from emulator.vendors.ice import lifecycle
 from emulator.vendors.ice.calls import INSTANCE_ERRORS, ice_request_id
@@ -32,7 +32,7 @@ class UpdateAIAgentInstanceRequest(RequestModel):
     user_data: str | None = Field(None, alias="UserData", description="Replaces the user-defined data.")
 
 
-class UpdateAIAgentInstanceResponse(BaseModel):
+class UpdateAIAgentInstanceResponse(ResponseModel):
     RequestId: str
 
 

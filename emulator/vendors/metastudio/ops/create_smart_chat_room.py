@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, StrictBool, model_validator
+from pydantic import Field, StrictBool, model_validator
 
 from emulator.core.casing import SnakeModel
-from emulator.core.operation import Call
+from emulator.core.operation import Call, ResponseModel
 from emulator.core.params import JSON_INTEGER
 from emulator.core.rest import RestOperation
 from emulator.vendors.metastudio import backend
@@ -71,7 +71,7 @@ class CreateSmartChatRoomReq(SnakeModel):
         return {k: v for k, v in self.with_defaults().items() if k in self.model_fields_set}
 
 
-class CreateSmartChatRoomResponse(BaseModel):
+class CreateSmartChatRoomResponse(ResponseModel):
     room_id: str
 
 

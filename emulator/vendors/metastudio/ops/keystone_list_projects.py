@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from emulator.core.operation import Call
+from emulator.core.operation import Call, ResponseModel
 from emulator.core.params import RequestModel
 from emulator.core.rest import RestOperation
 from emulator.vendors.metastudio.tenants import MetaStudioTenant, MetaStudioTenants
@@ -35,7 +35,7 @@ class ProjectResult(BaseModel):
     name: str
 
 
-class KeystoneListProjectsResponse(BaseModel):
+class KeystoneListProjectsResponse(ResponseModel):
     links: Links
     projects: list[ProjectResult]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from emulator.core.errors import error
-from emulator.core.operation import Call
+from emulator.core.operation import Call, ResponseModel
 from emulator.core.paging import PageSpec, PageStyle, paginate
 from emulator.core.params import INT32_MAX, RequestModel
 from emulator.core.rest import RestOperation
@@ -34,7 +34,7 @@ class ListSmartChatJobRequest(RequestModel):
     limit: Annotated[int, Field(ge=1, le=100), DECIMAL_TEXT, BLANK_IS_DEFAULT] = Field(10, description="Rows per page.")
 
 
-class ListSmartChatJobResponse(BaseModel):
+class ListSmartChatJobResponse(ResponseModel):
     count: int
     smart_chat_jobs: list[SmartChatJobBaseInfo]
 

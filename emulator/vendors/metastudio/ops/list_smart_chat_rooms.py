@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from emulator.core.ids import ms_from_iso
-from emulator.core.operation import Call
+from emulator.core.operation import Call, ResponseModel
 from emulator.core.paging import PageSpec, PageStyle, paginate
 from emulator.core.params import INT32_MAX, RequestModel
 from emulator.core.rest import RestOperation
@@ -37,7 +37,7 @@ class ListSmartChatRoomsRequest(RequestModel):
     # A reversed window (start after end) selects nothing; it is not an error (as for ICE's StartTime/EndTime).
 
 
-class ListSmartChatRoomsResponse(BaseModel):
+class ListSmartChatRoomsResponse(ResponseModel):
     count: int
     count_concurrency: int
     count_client_nums: int

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
-
 from emulator.core.errors import error
-from emulator.core.operation import Call
+from emulator.core.operation import Call, ResponseModel
 from emulator.core.rest import RestOperation
 from emulator.vendors.metastudio import backend
 from emulator.vendors.metastudio import errors as E
@@ -31,7 +29,7 @@ from emulator.vendors.metastudio.wiretypes import BillingMode, Language
 NAME = "ShowSmartChatRoom"
 
 
-class ShowSmartChatRoomResponse(BaseModel):
+class ShowSmartChatRoomResponse(ResponseModel):
     room_name: str | None = None
     room_description: str | None = None
     video_config: VideoConfig | None = None

@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
 from emulator.core.casing import SnakeModel
-from emulator.core.operation import Call
+from emulator.core.operation import Call, ResponseModel
 from emulator.core.params import RequestModel
 from emulator.core.rest import RestOperation
 from emulator.vendors.metastudio import backend, jobs
@@ -59,7 +59,7 @@ class SmartChatJobsReq(SnakeModel):
         return client_id if isinstance(client_id, str) and len(client_id) <= CLIENT_ID_MAX else None
 
 
-class StartSmartChatJobResponse(BaseModel):
+class StartSmartChatJobResponse(ResponseModel):
     job_id: str
     language: ChatLanguage | None = None
     rtc_room_info: RTCRoomInfoList | None = None

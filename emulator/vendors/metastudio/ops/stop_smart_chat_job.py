@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
-
-from emulator.core.operation import Call
+from emulator.core.operation import Call, ResponseModel
 from emulator.core.rest import RestOperation
 from emulator.vendors.metastudio import backend
 from emulator.vendors.metastudio.calls import NoQuery, check_app_user, vendor_of
@@ -16,7 +14,7 @@ from emulator.vendors.metastudio.calls import NoQuery, check_app_user, vendor_of
 NAME = "StopSmartChatJob"
 
 
-class StopSmartChatJobResponse(BaseModel):
+class StopSmartChatJobResponse(ResponseModel):
     """No body fields: the SDK reads only the `X-Request-Id` header."""
 
 

@@ -1,0 +1,70 @@
+"""A dataset build stores what `Vendor.generate_records` yields, which vendors produce without their models (fast at
+scale): it must be exactly the records of the entries `generate_tenant` yields, field for field and byte for byte."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from emulator.core.context import default_manifest
+from emulator.core.store import Record
+from emulator.vendors import VENDOR_TYPES
+
+
+def _same(fast: Record, slow: Record) -> None:
+    assert (fast.tenant, fast.part, fast.id, fast.sort_key) == (slow.tenant, slow.part, slow.id, slow.sort_key)
+    assert fast.doc == slow.doc
+    assert fast.values == slow.values
+    assert [type(v) for v in fast.values.values()] == [type(v) for v in slow.values.values()]
+
+
+@pytest.mark.parametrize("vendor_type", VENDOR_TYPES, ids=lambda v: v.name)
+@pytest.mark.parametrize(("seed", "scale"), [(20201109, 1.0), (7, 0.3), (123456789, 1.7)])
+def test_records_are_the_entries_records(vendor_type: Any, seed: int, scale: float) -> None:
+    tenants = default_manifest()["tenants"][vendor_type.name]
+    vendor = vendor_type(tenants)
+    for tenant in vendor.tenants_manifest():
+        slow = [(codec.collection, codec.record(entry)) for codec, entry in vendor.generate_tenant(seed, scale, tenant)]
+        fast = list(vendor.generate_records(seed, scale, tenant))
+        assert [coll for coll, _ in fast] == [coll for coll, _ in slow]
+        for (_, a), (_, b) in zip(fast, slow, strict=True):
+            _same(a, b)
+
+
+@pytest.mark.parametrize(("seed", "scale"), [(20201109, 1.0), (7, 0.3), (123456789, 1.7)])
+def test_ice_records_from_documents_are_the_entries_records(seed: int, scale: float) -> None:
+    """`ice.data.records` builds instances (and dialogues) as wire documents, never as models."""
+    from emulator.vendors.ice import data
+
+    vendor = next(v for v in VENDOR_TYPES if v.name == "ice")(default_manifest()["tenants"]["ice"])
+    for tenant in vendor.tenants_manifest():
+        slow = [(codec.collection, codec.record(entry)) for codec, entry in vendor.generate_tenant(seed, scale, tenant)]
+        fast = list(data.records(seed, vendor.tenant_id(tenant), scale))
+        assert [coll for coll, _ in fast] == [coll for coll, _ in slow]
+        for (_, a), (_, b) in zip(fast, slow, strict=True):
+            _same(a, b)
+
+
+def test_config_documents_are_what_the_models_serialize_to() -> None:
+    """Each builder's document, validated into its model and serialized as records are, comes back unchanged (keys
+    in field order included), over every mode and many draws."""
+    import json
+    import random
+
+    from emulator.core.fixtures import wire, wire_doc
+    from emulator.core.pools import seeded_faker
+    from emulator.vendors.ice import config_docs, configs
+    from emulator.vendors.ice.config_pools import pools_for
+
+    r = random.Random(5)
+    pools = pools_for(seeded_faker(5, "ice", "configs"))
+    for i in range(200):
+        mode = configs.CHAT_MODES[i % 3]
+        for model, doc in (
+            (configs.AIAgentRuntimeConfig, config_docs.runtime_doc(r, mode)),
+            (configs.AIAgentTemplateConfig, config_docs.template_doc(r, pools, mode)),
+            (configs.AIAgentConfig, config_docs.agent_doc(r, pools)),
+        ):
+            assert wire(model.model_validate(doc)) == wire_doc(doc)
+            assert json.loads(wire_doc(doc)) == doc
