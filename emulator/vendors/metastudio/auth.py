@@ -28,6 +28,7 @@ from emulator.vendors.metastudio.tenants import MetaStudioTenant, MetaStudioTena
 SDK_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 SUPPORTED_ALGORITHMS = frozenset({"SDK-HMAC-SHA256", "V11-HMAC-SHA256"})
 HINT_HEADER = "x-emulator-expected-canonical-request"
+SIGNED_AT = "emulator.signed_at"  # scope key: the date of a signature verified in full
 Headers = dict[str, list[str]]
 
 
@@ -47,11 +48,21 @@ class MetaStudioAuthenticator:
         project_id: str = request.path_params["project_id"]
         if self.mode is AuthMode.OFF:
             return project_id
+        # The same bytes passed every check below before (signature, key, token, project): only the date window
+        # can have changed since. Only signed requests of auth=verify are remembered.
+        keys = self.tenants.by_ak
+        memo_key = VerifiedSignatures.key(request) if self.mode is AuthMode.VERIFY else None
+        known = self.verified.get(memo_key, keys)
+        if known is not None and within_window(self.emu, known.signed_at):
+            return project_id
         headers = header_values(request)
         caller = self.caller(request, headers)
         claimed = _first(headers, "x-project-id")
         if caller.project_id != project_id or (claimed is not None and claimed != project_id):
             raise error(E.PROJECT_MISMATCH, auth="forbidden")
+        signed_at: datetime | None = request.scope.get(SIGNED_AT)
+        if signed_at is not None:
+            self.verified.put(memo_key, keys, Verified(caller, signed_at))
         return project_id
 
     def for_iam(self, request: Request) -> str:
@@ -76,11 +87,6 @@ class MetaStudioAuthenticator:
         raise error(E.NO_CREDENTIALS, auth="missing")
 
     def _signed(self, request: Request, headers: Headers, authorization: str) -> MetaStudioTenant:
-        verify = self.mode is AuthMode.VERIFY
-        memo_key = VerifiedSignatures.key(request) if verify else None
-        known = self.verified.get(memo_key, self.tenants.by_ak)
-        if known is not None and within_window(self.emu, known.signed_at):
-            return known.caller  # the same request verified before: only the date window can have changed
         parsed = sig.parse_huawei_authorization(authorization)
         if parsed is None:
             raise error(E.MALFORMED_AUTHORIZATION, auth="malformed")
@@ -90,7 +96,7 @@ class MetaStudioAuthenticator:
         if found is None:
             raise error(E.AK_NOT_EXIST, auth="unknown_key", ak=parsed.access_key)
         tenant, key = found
-        if not verify:
+        if self.mode is not AuthMode.VERIFY:
             return tenant
         sdk_date = _first(headers, "x-sdk-date") or ""
         signed_at = parse_time(sdk_date, SDK_DATE_FORMAT)
@@ -123,7 +129,7 @@ class MetaStudioAuthenticator:
                 headers={HINT_HEADER: json.dumps(canonical)[1:-1]},
                 canonical=canonical.replace("\n", "|"),
             )
-        self.verified.put(memo_key, self.tenants.by_ak, Verified(tenant, signed_at))
+        request.scope[SIGNED_AT] = signed_at  # verified: `for_project` may remember the request
         return tenant
 
     def _known_caller(self, headers: Headers) -> str:
