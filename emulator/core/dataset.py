@@ -18,7 +18,7 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -148,30 +148,43 @@ TEMPLATE_CACHE_KIB = 8 << 10
 
 def scratch(cache_kib: int, content: bytes | None = None) -> sqlite3.Connection:
     """A private database for a process without --data-dir: a temporary file, unlinked at once (nothing is left
-    behind, even after kill -9), that SQLite alone holds open; in memory if no temporary directory is writable. A
-    file keeps the records in the OS page cache, which the kernel may evict, rather than in the process: at 10^6
-    records that is gigabytes of RSS, twice over with the template. Exclusive locking, a rollback journal in memory
-    and no syncs: nothing else opens it and nothing has to survive a crash, so reads cost what they cost in memory
-    once the pages are cached. `content`: a database file's bytes to start from."""
-    try:
-        fd, name = tempfile.mkstemp(prefix="emulator-", suffix=".sqlite3")
-    except OSError:
+    behind, even after kill -9), that SQLite alone holds open; in memory where that cannot be (no writable temporary
+    directory, or a system that cannot delete a file SQLite holds open: Windows). A file keeps the records in the OS
+    page cache, which the kernel may evict, rather than in the process: at 10^6 records that is gigabytes of RSS,
+    twice over with the template. Exclusive locking, a rollback journal in memory and no syncs: nothing else opens it
+    and nothing has to survive a crash, so reads cost what they cost in memory once the pages are cached. `content`:
+    a database file's bytes to start from."""
+    conn = _unlinked_file(content)
+    if conn is None:
         conn = connect(":memory:")
         if content is not None:
             conn.deserialize(content)
-    else:
-        try:
-            with os.fdopen(fd, "wb") as file:
-                file.write(content or b"")
-            conn = connect(name)
-            for pragma in ("locking_mode=EXCLUSIVE", "journal_mode=MEMORY", "synchronous=OFF"):
-                conn.execute(f"PRAGMA {pragma}")
-            conn.execute("BEGIN IMMEDIATE")  # the file opened and locked (for good) before its name goes
-            conn.execute("COMMIT")
-        finally:
-            os.unlink(name)
     conn.execute(f"PRAGMA cache_size=-{cache_kib}")
     return conn
+
+
+def _unlinked_file(content: bytes | None) -> sqlite3.Connection | None:
+    try:
+        fd, name = tempfile.mkstemp(prefix="emulator-", suffix=".sqlite3")
+    except OSError:
+        return None
+    conn = None
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(content or b"")
+        conn = connect(name)
+        for pragma in ("locking_mode=EXCLUSIVE", "journal_mode=MEMORY", "synchronous=OFF"):
+            conn.execute(f"PRAGMA {pragma}")
+        conn.execute("BEGIN IMMEDIATE")  # the file opened and locked (for good) before its name goes
+        conn.execute("COMMIT")
+        os.unlink(name)
+        return conn
+    except OSError:
+        if conn is not None:
+            conn.close()
+        with suppress(OSError):
+            os.unlink(name)
+        return None
 
 
 def connect(path: Path | str, *, read_only: bool = False) -> sqlite3.Connection:

@@ -155,7 +155,31 @@ def test_without_a_writable_temp_dir_the_data_stays_in_memory(monkeypatch: pytes
 
     expected = prebuilt.rows(emulator().databases.live)
     monkeypatch.setattr(tempfile, "mkstemp", refuse)
-    emu = emulator()
+    in_memory(emulator(), expected)
+
+
+def test_where_an_open_file_cannot_be_deleted_the_data_stays_in_memory_and_no_file_is_left(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """As on Windows, where SQLite's open file cannot be unlinked: the file goes once closed, the data to memory."""
+    expected = prebuilt.rows(emulator().databases.live)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    real_unlink = os.unlink
+    refused: list[str] = []
+
+    def unlink_once_closed(path: Any, *args: Any, **kwargs: Any) -> None:
+        name = os.fspath(path)
+        if name.startswith(str(tmp_path)) and name not in refused:
+            refused.append(name)
+            raise PermissionError(13, "The process cannot access the file because it is being used")
+        real_unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", unlink_once_closed)
+    in_memory(emulator(), expected)
+    assert refused and list(tmp_path.iterdir()) == []
+
+
+def in_memory(emu: Emulator, expected: list[Any]) -> None:
     # SQLite names a file database by its absolute path; one in memory (or deserialized into memory) has none.
     for conn in (emu.databases.live, emu.databases.template):
         assert not os.path.isabs(conn.execute("PRAGMA database_list").fetchone()[2])
