@@ -3,10 +3,9 @@
 //
 // 6.3.4 has no listConversations method: List Conversations goes through the client's public requestJson(), the
 // way Fixie's own token-usage example does, paging like the SDK's only pager (FixieAgentBase.ListAgents): stop on a
-// short page. FixieClientError is not re-exported from the package root, so it comes from src/client.js, the
-// very module the root re-exports FixieClient from (one class, so instanceof holds).
+// short page. Errors are reported by failure.mjs.
 import { FixieClient } from 'fixie';
-import { FixieClientError } from 'fixie/src/client.js';
+import { failure } from './failure.mjs';
 
 const plan = JSON.parse(process.argv[2]);
 
@@ -20,24 +19,6 @@ async function walk(client, agentId, limit) {
     if (page.conversations.length < limit) {
       return { pages, conversations };
     }
-  }
-}
-
-async function failure(promise) {
-  try {
-    await promise;
-    return { thrown: false };
-  } catch (err) {
-    return {
-      thrown: true,
-      isFixieClientError: err instanceof FixieClientError,
-      name: err.name,
-      statusCode: err.statusCode,
-      statusText: err.statusText,
-      message: err.message,
-      url: String(err.url),
-      detail: err.detail,
-    };
   }
 }
 

@@ -6,7 +6,7 @@
 // is generating, the emulator's clock is frozen (PUT /_emulator/clock): a reply then waits at its first snapshot
 // until it is stopped or the clock runs again. Errors are the client's own FixieClientError, reported as JSON.
 import { FixieClient } from 'fixie';
-import { FixieClientError } from 'fixie/src/client.js';
+import { failure } from './failure.mjs';
 
 const plan = JSON.parse(process.argv[2]);
 const client = new FixieClient({ url: plan.url, apiKey: plan.apiKey });
@@ -51,23 +51,6 @@ async function rest(reader) {
 
 function list(c, id) {
   return c.requestJson(`/api/v1/agents/${id}/conversations?limit=100`);
-}
-
-async function failure(promise) {
-  try {
-    await promise;
-    return { thrown: false };
-  } catch (err) {
-    return {
-      thrown: true,
-      isFixieClientError: err instanceof FixieClientError,
-      statusCode: err.statusCode,
-      statusText: err.statusText,
-      message: err.message,
-      url: String(err.url),
-      detail: err.detail,
-    };
-  }
 }
 
 const before = await list(client, agentId);

@@ -14,6 +14,10 @@ from emulator.vendors.fixie import errors as E
 from emulator.vendors.fixie.auth import ANONYMOUS
 from emulator.vendors.fixie.records import AGENTS, PRIVATE, PUBLISHED
 
+# What the operations an anonymous caller may use (on a published agent) answer 401 for, as their OpenAPI documents
+# describe it.
+KEYLESS_401 = "malformed or unknown API key; or no key for an agent that is not published"
+
 
 @dataclass(frozen=True)
 class AgentRef:

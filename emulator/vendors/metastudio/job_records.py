@@ -19,7 +19,7 @@ from emulator.core.ids import ms_from_iso
 from emulator.core.params import INT32_MAX
 from emulator.core.store import Collection, Record
 from emulator.vendors.metastudio.configs import ChatSubtitleConfig, ChatVideoType
-from emulator.vendors.metastudio.records import descending_text
+from emulator.vendors.metastudio.records import descending_text, written_keys
 from emulator.vendors.metastudio.wiretypes import Rfc3339, TtsProvider
 
 JobState = Literal["WAITING", "PROCESSING", "SUCCEED", "FAILED", "CANCELED", "HEARTBEAT", "IDLE", "DELETING"]
@@ -135,12 +135,7 @@ def _job_record(e: JobEntry) -> Record:
 
 
 def _job_entry(tenant: str, part: str, id_: str, values: dict[str, Any], doc: str) -> dict[str, Any]:
-    entry: dict[str, Any] = {"tenant": tenant, "roomId": part}
-    if values.get("create_seq") is not None:
-        entry["createSeq"] = values["create_seq"]
-    if values.get("details") is not None:
-        entry["details"] = json.loads(values["details"])
-    return {**entry, "record": json.loads(doc)}
+    return {"tenant": tenant, "roomId": part, **written_keys(values), "record": json.loads(doc)}
 
 
 JOB_CODEC = FixtureCodec(JOBS, "smart_chat_jobs.json", JobEntry, _job_record, _job_entry, "record.job_id")

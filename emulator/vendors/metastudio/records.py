@@ -132,13 +132,19 @@ def _room_record(e: RoomEntry) -> Record:
 
 
 def _room_entry(tenant: str, part: str, id_: str, values: dict[str, Any], doc: str) -> dict[str, Any]:
-    entry: dict[str, Any] = {"tenant": tenant, "lastJobStartTime": values["last_job_start_time"]}
-    # Only rooms that have them carry the later keys, so exports of other rooms stay as they were.
+    entry = {"tenant": tenant, "lastJobStartTime": values["last_job_start_time"]}
+    return {**entry, **written_keys(values), "record": json.loads(doc)}
+
+
+def written_keys(values: dict[str, Any]) -> dict[str, Any]:
+    """An entry's keys of records made through the API (their creation order and full details): only records that
+    have them carry them, so exports of generated ones stay as they were."""
+    keys: dict[str, Any] = {}
     if values.get("create_seq") is not None:
-        entry["createSeq"] = values["create_seq"]
+        keys["createSeq"] = values["create_seq"]
     if values.get("details") is not None:
-        entry["details"] = json.loads(values["details"])
-    return {**entry, "record": json.loads(doc)}
+        keys["details"] = json.loads(values["details"])
+    return keys
 
 
 ROOM_CODEC = FixtureCodec(ROOMS, "smart_chat_rooms.json", RoomEntry, _room_record, _room_entry, "record.room_id")

@@ -10,7 +10,7 @@ from emulator.core.operation import Call
 from emulator.core.params import RequestModel
 from emulator.core.rest import RestOperation
 from emulator.vendors.fixie import errors as E
-from emulator.vendors.fixie.agents import readable_agent, store_of
+from emulator.vendors.fixie.agents import KEYLESS_401, readable_agent, store_of
 from emulator.vendors.fixie.records import CONVERSATIONS, Conversation
 from emulator.vendors.fixie.responses import DOCUMENT
 
@@ -41,7 +41,7 @@ OPERATION = RestOperation(
     handler=handle,
     summary="Get Conversation",
     errors={
-        401: "malformed or unknown API key; or no key for an agent that is not published",
+        401: KEYLESS_401,
         404: "no such agent visible to the caller, or no such conversation",
     },
 )

@@ -8,6 +8,7 @@ from emulator.core.operation import Call, Result
 from emulator.core.params import RequestModel
 from emulator.core.rest import RestOperation
 from emulator.core.vendor import Vendor
+from emulator.vendors.fixie.agents import KEYLESS_401
 from emulator.vendors.fixie.backend import conversations_of
 from emulator.vendors.fixie.bodies import (
     CORPUS_ID,
@@ -56,7 +57,7 @@ def operation(vendor: Vendor, streams: ReplyStreams) -> RestOperation:
         success_doc=TURN_LINES,
         errors={
             400: "the body is not a JSON object, a field has the wrong type, or corpusId is not a UUID",
-            401: "malformed or unknown API key; or no key for an agent that is not published",
+            401: KEYLESS_401,
             404: "no such agent visible to the caller, no such conversation, or no such message in it",
             409: "10 ABORTED: the message is not the conversation's latest, is a user message, or is still being "
             "generated",

@@ -11,6 +11,7 @@ from emulator.core.operation import Call, Result
 from emulator.core.params import RequestModel
 from emulator.core.rest import RestOperation
 from emulator.core.vendor import Vendor
+from emulator.vendors.fixie.agents import KEYLESS_401
 from emulator.vendors.fixie.backend import conversations_of
 from emulator.vendors.fixie.bodies import MESSAGE_METADATA, RUNTIME_PARAMETERS, BodyModel, JsonObject, Text
 from emulator.vendors.fixie.records import ConversationTurn
@@ -63,7 +64,7 @@ def operation(vendor: Vendor, streams: ReplyStreams) -> RestOperation:
         success_doc=TURN_LINES,
         errors={
             400: "no body, the body is not a JSON object, message is missing or empty, or a field has the wrong type",
-            401: "malformed or unknown API key; or no key for an agent that is not published",
+            401: KEYLESS_401,
             404: "no such agent visible to the caller, or no such conversation",
             409: "10 ABORTED: the conversation's last reply is still being generated",
         },

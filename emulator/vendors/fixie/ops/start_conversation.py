@@ -14,6 +14,7 @@ from emulator.core.params import RequestModel
 from emulator.core.rest import RestOperation
 from emulator.core.vendor import Vendor
 from emulator.vendors.fixie import errors as E
+from emulator.vendors.fixie.agents import KEYLESS_401
 from emulator.vendors.fixie.backend import conversations_of
 from emulator.vendors.fixie.bodies import (
     CORPUS_ID,
@@ -96,7 +97,7 @@ def operation(vendor: Vendor, streams: ReplyStreams) -> RestOperation:
         errors={
             400: "the body is not a JSON object, a field has the wrong type, corpusId is not a UUID, or "
             "generateInitialMessage is false with a message",
-            401: "malformed or unknown API key; or no key for an agent that is not published",
+            401: KEYLESS_401,
             404: "no such agent visible to the caller",
         },
     )

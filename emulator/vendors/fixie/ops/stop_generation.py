@@ -11,6 +11,7 @@ from emulator.core.operation import Call
 from emulator.core.params import RequestModel
 from emulator.core.rest import RestOperation
 from emulator.core.vendor import Vendor
+from emulator.vendors.fixie.agents import KEYLESS_401
 from emulator.vendors.fixie.backend import conversations_of
 
 NAME = "StopGeneration"
@@ -38,7 +39,7 @@ def operation(vendor: Vendor) -> RestOperation:
         handler=handle,
         summary="Stop Generation",
         errors={
-            401: "malformed or unknown API key; or no key for an agent that is not published",
+            401: KEYLESS_401,
             404: "no such agent visible to the caller, no such conversation, or no such message in it",
         },
     )
