@@ -30,6 +30,7 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from uvicorn.server import ServerState
 from uvicorn.supervisors import Multiprocess
 
+from emulator.coalesce import CoalescingTransport
 from emulator.core.http import OVERLOADED_KEY
 from emulator.core.settings import Settings
 from emulator.logs import announce_listening, uvicorn_level
@@ -133,7 +134,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         # Counted before this one joins: the first `max_connections` are served, later ones answered busy once.
         self.overflow = len(self.connections) >= self.max_connections
-        super().connection_made(transport)
+        super().connection_made(CoalescingTransport(transport, self.loop))
         self._arm_header_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
