@@ -9,9 +9,10 @@ from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from fastapi import Request
+from starlette.types import Scope
 
 from emulator.core.context import Emulator
-from emulator.core.http import MAX_REMEMBERED_BODY, raw_body
+from emulator.core.http import MAX_REMEMBERED_BODY, header_map, raw_body
 from emulator.core.memo import Memo
 
 T = TypeVar("T")
@@ -25,13 +26,28 @@ def header_values(request: Request) -> dict[str, list[str]]:
     SDKs sign the UTF-8 text of a header and send its UTF-8 bytes, so this is what they signed. ASGI servers
     already lowercase the names. Built once per request: signature checks run on every call.
     """
-    cached: dict[str, list[str]] | None = request.scope.get("emulator.header_values")
+    scope = request.scope
+    cached: dict[str, list[str]] | None = scope.get("emulator.header_values")
     if cached is None:
-        cached = {}
-        for name, value in request.scope["headers"]:
-            cached.setdefault(name.decode("latin-1").lower(), []).append(value.decode("utf-8", "surrogateescape"))
-        request.scope["emulator.header_values"] = cached
+        cached = scope["emulator.header_values"] = _header_values(scope)
     return cached
+
+
+def _header_values(scope: Scope) -> dict[str, list[str]]:
+    raw = scope["headers"]
+    first = header_map(scope)
+    if len(first) == len(raw):  # no name repeated: each value is its name's first (nearly every request)
+        # latin-1 text that is ASCII is its UTF-8 text as well.
+        single = {
+            name.lower(): [value if value.isascii() else value.encode("latin-1").decode("utf-8", "surrogateescape")]
+            for name, value in first.items()
+        }
+        if len(single) == len(first):  # no two names differing only in case
+            return single
+    values: dict[str, list[str]] = {}
+    for name, value in raw:
+        values.setdefault(name.decode("latin-1").lower(), []).append(value.decode("utf-8", "surrogateescape"))
+    return values
 
 
 # The compact forms SDKs send (Alibaba `2025-01-15T08:00:00Z`, Huawei `20250115T080000Z`) are parsed without

@@ -9,6 +9,7 @@ import uuid
 from urllib.parse import parse_qsl
 
 from fastapi import Request
+from starlette.types import Scope
 
 from emulator.core.ids import digest_uuid
 from emulator.core.memo import Memo
@@ -54,13 +55,18 @@ def parse_form(raw: str) -> list[tuple[str, str]]:
 def header(request: Request, name: str, default: str | None = None) -> str | None:
     """A request header's first value (`name` lowercase), read as Starlette's `request.headers` reads it (latin-1),
     from a map built once per request rather than by scanning the raw list on each look-up."""
-    found: dict[str, str] | None = request.scope.get("emulator.headers")
+    return header_map(request.scope).get(name, default)
+
+
+def header_map(scope: Scope) -> dict[str, str]:
+    """Header name -> its first value, both read as latin-1 (what `header` looks up), built once per request."""
+    found: dict[str, str] | None = scope.get("emulator.headers")
     if found is None:
         found = {}
-        for key, value in request.scope["headers"]:
+        for key, value in scope["headers"]:
             found.setdefault(key.decode("latin-1"), value.decode("latin-1"))
-        request.scope["emulator.headers"] = found
-    return found.get(name, default)
+        scope["emulator.headers"] = found
+    return found
 
 
 def raw_body(request: Request) -> bytes:

@@ -426,6 +426,28 @@ def test_signed_header_that_was_not_sent_is_incomplete_signature(verify: TestCli
     ice_error(replace(signed, headers=headers).send(verify), 400, *INCOMPLETE)
 
 
+def test_the_same_headers_signed_differently_are_judged_each_time(verify: TestClient, ice_error: ErrorCheck) -> None:
+    # What must be signed is remembered per header set and signed list: a request sending the same header names
+    # but leaving one x-acs-* header out of its signature is still refused.
+    covered = sign_v3(QUERY, extra_headers={"x-acs-extra": "1"})
+    assert len(ok_dialogues(covered.send(verify))) == 2
+    uncovered = sign_v3(QUERY)
+    headers = {name: uncovered.headers.get(name, "1") for name in covered.headers}  # the same names, in order
+    ice_error(replace(uncovered, headers=headers).send(verify), 400, *INCOMPLETE)
+    assert len(ok_dialogues(sign_v3(QUERY, extra_headers={"x-acs-extra": "2"}).send(verify))) == 2
+
+
+def test_a_repeated_unsigned_header_still_verifies_and_burns_the_nonce(
+    verify: TestClient, ice_error: ErrorCheck
+) -> None:
+    signed = sign_v3(QUERY)
+    # Accept-Language twice: outside the signature (the SDK signs host, accept, user-agent and x-acs-*).
+    headers = [*signed.headers.items(), ("accept-language", "en"), ("accept-language", "zh")]
+    url = f"/?{urlencode(signed.query)}"
+    assert len(ok_dialogues(verify.request("POST", url, headers=headers))) == 2
+    ice_error(verify.request("POST", url, headers=headers), 400, *NONCE_USED)
+
+
 def test_unsupported_acs3_algorithm_is_a_client_error_not_a_500(verify: TestClient, ice_error: ErrorCheck) -> None:
     signed = sign_v3(QUERY)
     rsa = signed.headers["Authorization"].replace(ALGORITHM, "ACS3-RSA-SHA256", 1)
