@@ -22,6 +22,7 @@ from emulator.core.journal import Journal
 from emulator.core.journal import connect as connect_runtime
 from emulator.core.memo import Memo
 from emulator.core.nonces import MemoryNonces, SharedNonces
+from emulator.core.params import ParsedParams
 from emulator.core.settings import Settings
 from emulator.core.state import ControlState, TenantRow
 from emulator.core.store import Store
@@ -97,6 +98,7 @@ class Emulator:
         self.control_plane = control_plane
         self._dialects: Memo[str, ErrorDialect] = Memo()  # path -> owner (see dialect_for)
         self.request_ids: Memo[tuple[object, ...], uuid.UUID] = Memo()  # see emulator.core.http.request_id
+        self.parsed_params = ParsedParams()  # see run_operation
         self.fixtures = FixtureSource.open(settings.fixtures) if settings.fixtures is not None else None
         self.manifest = load_manifest(self.fixtures)
         self.vendors = [cls([]) for cls in vendor_types]

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from emulator.core.errors import VendorError
 from emulator.core.faults import apply_faults
 from emulator.core.http import raw_body
-from emulator.core.params import RequestModel, parse_body, parse_params
+from emulator.core.params import RequestModel, parse_body
 from emulator.core.request_context import context_of
 from emulator.core.settings import AuthMode
 
@@ -97,7 +97,7 @@ async def run_operation(
     ctx.tenant = tenant or None  # an anonymous caller (Fixie's keyless Get Conversation) is nobody's tenant
     ctx.auth = "off" if emu.settings.auth is AuthMode.OFF else "ok"
     await apply_faults(emu, vendor, ctx)
-    model = parse_params(op.request_model, params, switches)
+    model = emu.parsed_params.parse(op.request_model, params, switches)
     body = None
     if op.body_model is not None:
         body = parse_body(op.body_model, raw_body(request), switches, required=op.body_required)

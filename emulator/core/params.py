@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo, WrapValidator
 from pydantic_core import PydanticCustomError
 from pydantic_core.core_schema import ValidatorFunctionWrapHandler
+
+from emulator.core.memo import Memo
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -43,6 +46,34 @@ def parse_params(model: type[ModelT], raw: Mapping[str, Any], switches: Mapping[
         return model.model_validate(raw, context={"switches": switches})
     except ValidationError as exc:
         raise first_problem(model, exc) from None
+
+
+# Parsed requests remembered (see ParsedParams).
+MAX_REMEMBERED_PARAMS = 4096
+_IMMUTABLE = (str, int, float, Enum, type(None))  # bool is an int
+
+
+class ParsedParams:
+    """`parse_params`, remembered by its exact input: a client repeats the same call (paging through a list, polling
+    one), and validating it again costs more than the rest of the pipeline's parsing. Only models holding nothing
+    but immutable values are kept, since handlers share what is remembered (request models are frozen); a request
+    refused is not remembered (it raises)."""
+
+    def __init__(self, size: int = MAX_REMEMBERED_PARAMS) -> None:
+        self._found: Memo[tuple[object, ...], BaseModel] = Memo(size)
+
+    def parse(self, model: type[ModelT], raw: Mapping[str, Any], switches: Mapping[str, bool]) -> ModelT:
+        try:
+            key = (model, tuple(raw.items()), tuple(switches.items()))
+            found = self._found.get(key)
+        except TypeError:  # an unhashable value (never from a query string or form)
+            return parse_params(model, raw, switches)
+        if found is not None:
+            return found  # type: ignore[return-value]  # keyed by the model it was parsed with
+        parsed = parse_params(model, raw, switches)
+        if all(isinstance(value, _IMMUTABLE) for value in parsed.__dict__.values()):
+            self._found.put(key, parsed)
+        return parsed
 
 
 BODY = "body"  # the ParamProblem.param of a body that is absent or not JSON at all

@@ -7,9 +7,9 @@ import sqlite3
 from typing import Annotated
 
 import pytest
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
-from emulator.core.params import ParamProblem, parse_body, parse_params
+from emulator.core.params import ParamProblem, ParsedParams, RequestModel, clamp_over, parse_body, parse_params
 from emulator.core.records import mint_id
 from emulator.core.state import ControlState, create_tables
 
@@ -80,3 +80,34 @@ def test_minted_ids_follow_seed_scope_and_write_order() -> None:
     assert len(set(first)) == 3
     assert set(first).isdisjoint(ids(8, "ice.instance", 3))
     assert set(first).isdisjoint(ids(7, "fixie.conversation", 3))
+
+
+class PageQuery(RequestModel):
+    page: Annotated[int, Field(alias="Page", ge=1, le=100), clamp_over("clamp")] = 1
+
+
+class TaggedQuery(RequestModel):
+    # A parameter whose text holds a document (as ICE's JSON-carrying parameters do) parses to a mutable value.
+    tags: Annotated[list[str], BeforeValidator(lambda text: text.split(","))] = []
+
+
+def test_a_repeated_request_is_parsed_once_and_its_switches_count() -> None:
+    parsed = ParsedParams()
+    first = parsed.parse(PageQuery, {"Page": "3"}, {"clamp": False})
+    assert first.page == 3
+    assert parsed.parse(PageQuery, {"Page": "3"}, {"clamp": False}) is first  # remembered
+    assert parsed.parse(PageQuery, {"Page": "4"}, {"clamp": False}).page == 4
+    # The same parameters under another switch are another parse: over the bound, clamped or refused.
+    assert parsed.parse(PageQuery, {"Page": "500"}, {"clamp": True}).page == 100
+    for _ in range(2):  # a refusal is raised every time, never remembered as an answer
+        with pytest.raises(ParamProblem) as caught:
+            parsed.parse(PageQuery, {"Page": "500"}, {"clamp": False})
+        assert (caught.value.kind, caught.value.param) == ("invalid", "Page")
+
+
+def test_a_parse_holding_a_mutable_value_is_not_shared() -> None:
+    parsed = ParsedParams()
+    first = parsed.parse(TaggedQuery, {"tags": "a,b"}, {})
+    again = parsed.parse(TaggedQuery, {"tags": "a,b"}, {})
+    assert again == first and again is not first
+    assert again.tags is not first.tags
