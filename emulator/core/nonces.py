@@ -17,29 +17,38 @@ PRUNE_EVERY = 256
 
 
 class MemoryNonces:
+    """One process's nonces, by the 64-bit hash of their key (what SharedNonces keeps too): a nonce costs a small
+    int and a float rather than its text, so a window of busy traffic stays small. Python's str hash is stable
+    within a process, which is all this store lives."""
+
     def __init__(self) -> None:
-        self._at: dict[str, float] = {}
-        self._arrivals: deque[tuple[float, str]] = deque()
+        self._at: dict[int, float] = {}
+        # Hashes in arrival order; their times are in `_at` (no tuple per nonce: less memory, nothing for the GC).
+        self._arrivals: deque[int] = deque()
 
     def seen(self, key: str, now: float, window: float) -> bool:
         self._expire(now, window)
-        at = self._at.get(key)
+        at = self._at.get(hash(key))
         return at is not None and abs(now - at) < window
 
     def record(self, key: str, now: float, window: float) -> bool:
         """Remember a nonce; False if it was recorded inside the window already."""
         if self.seen(key, now, window):
             return False
-        self._at[key] = now
-        self._arrivals.append((now, key))
+        digest = hash(key)
+        self._at[digest] = now
+        self._arrivals.append(digest)
         return True
 
     def _expire(self, now: float, window: float) -> None:
-        arrivals = self._arrivals
-        while arrivals and now - arrivals[0][0] >= window:
-            at, key = arrivals.popleft()
-            if self._at.get(key) == at:  # not recorded again since
-                del self._at[key]
+        arrivals, recorded = self._arrivals, self._at
+        while arrivals:
+            at = recorded.get(arrivals[0])
+            if at is not None and now - at < window:
+                return
+            digest = arrivals.popleft()
+            if at is not None:  # (a nonce recorded twice, the clock having gone back, is found once)
+                del recorded[digest]
 
     def size(self) -> int:
         return len(self._at)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Mapping
+from functools import lru_cache
 
 from fastapi import Request
 
@@ -33,7 +34,7 @@ class IceAuthenticator:
         self.tenants = tenants
         # What SDK calls repeat (see _v3_verified): a query's canonical form, and whether a header set is signed.
         self._queries: Memo[bytes, str] = Memo()
-        self._shapes: Memo[tuple[tuple[str, ...], tuple[str, ...], bool], bool] = Memo()
+        self._shapes: Memo[tuple[tuple[str, ...], tuple[str, ...], bool], str] = Memo()
 
     @property
     def mode(self) -> AuthMode:
@@ -137,16 +138,21 @@ class IceAuthenticator:
             return False
         body: bytes = scope.get(BODY_KEY, b"")
         shape = (tuple(first), parsed.signed_headers, bool(body))
-        if not self._shapes.get_or(shape, lambda: _fully_signed(*shape)):
+        signed_line = self._shapes.get(shape)
+        if signed_line is None:
+            signed_line = _signed_line(*shape)
+            self._shapes.put(shape, signed_line)
+        if not signed_line:
             return False
         if key.security_token is not None and first.get("x-acs-security-token") != key.security_token:
             return False
-        signed_at = parse_time(first.get("x-acs-date", ""), V3_DATE_FORMAT)
-        if signed_at is None or not within_window(self.emu, signed_at):
+        emu = self.emu
+        now, window = emu.now(), emu.settings.signature_window_seconds
+        signed_at = _epoch_seconds(first.get("x-acs-date", ""))
+        if signed_at is None or abs(now - signed_at) > window:
             return False
         nonce = first.get("x-acs-signature-nonce")
-        nonce_key = f"{key.id}\x00{nonce}"
-        if not nonce or self.emu.nonce_seen(nonce_key, record=False):
+        if not nonce:
             return False
         lines = []
         for name in parsed.signed_headers:
@@ -154,18 +160,23 @@ class IceAuthenticator:
             if value is None or not value.isascii():  # as latin-1 text, only ASCII is what the client signed
                 return False
             lines.append(f"{name}:{value.strip()}\n")
-        query = self._queries.get_or(scope["query_string"], lambda: sig.canonical_query(query_pairs(request)))
+        query = self._queries.get(scope["query_string"])
+        if query is None:
+            query = sig.canonical_query(query_pairs(request))
+            self._queries.put(scope["query_string"], query)
         try:
             payload = sig.acs3_payload_hash(parsed.algorithm, body)
-            canonical = "\n".join(
-                [scope["method"], scope["path"], query, "".join(lines), ";".join(parsed.signed_headers), payload]
-            )
+            canonical = "\n".join([scope["method"], scope["path"], query, "".join(lines), signed_line, payload])
             expected = sig.acs3_signature(
                 key.secret, sig.acs3_string_to_sign(parsed.algorithm, canonical), parsed.algorithm
             )
         except ValueError:
             return False
-        return hmac.compare_digest(expected, parsed.signature) and not self.emu.nonce_seen(nonce_key)
+        # Recorded only once verified (a failed attempt does not burn it); a nonce used before fails to record, and
+        # the gateway's checks then say so.
+        return hmac.compare_digest(expected, parsed.signature) and emu.nonces.record(
+            f"{key.id}\x00{nonce}", now, window
+        )
 
     def _v1(self, request: Request, params: Mapping[str, str]) -> str:
         access_key_id = params.get("AccessKeyId")
@@ -209,12 +220,20 @@ def _parsed(request: Request, authorization: str) -> sig.Acs3Authorization | Non
     return parsed
 
 
-def _fully_signed(names: tuple[str, ...], signed: tuple[str, ...], has_body: bool) -> bool:
-    """Whether headers `names` (each sent once) are all lowercase and `signed` covers what the gateway requires
-    (see `sig.acs3_required_signed_headers`)."""
+def _signed_line(names: tuple[str, ...], signed: tuple[str, ...], has_body: bool) -> str:
+    """The canonical request's SignedHeaders line, when headers `names` (each sent once) are all lowercase and
+    `signed` covers what the gateway requires (see `sig.acs3_required_signed_headers`); else ""."""
     if any(name != name.lower() for name in names):
-        return False
-    return sig.acs3_required_signed_headers(dict.fromkeys(names, ()), has_body) <= set(signed)
+        return ""
+    if not sig.acs3_required_signed_headers(dict.fromkeys(names, ()), has_body) <= set(signed):
+        return ""
+    return ";".join(signed)
+
+
+@lru_cache(maxsize=64)  # signatures made in the same second carry the same date
+def _epoch_seconds(date: str) -> float | None:
+    signed_at = parse_time(date, V3_DATE_FORMAT)
+    return None if signed_at is None else signed_at.timestamp()
 
 
 def _first(headers: Mapping[str, list[str]], name: str) -> str | None:
