@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from emulator.core.journal_entry import entry
+from emulator.core.journal_entry import entry, header_blob
 
 # The journal drops entries past its size once every this many requests.
 TRIM_EVERY = 64
@@ -81,6 +81,7 @@ class Journal:
         self.conn = conn
         self.size = size
         self.batch = batch
+        self._headers_at = self.COLUMNS.index("headers")
         # Only the newest `size` rows can ever be shown: older ones held back are dropped unwritten.
         self._pending: deque[tuple[Any, ...]] = deque(maxlen=max(size, 1))
         conn.execute(
@@ -94,6 +95,11 @@ class Journal:
         seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'journal'").fetchone()
         self._last_id = int(seq[0]) if seq else 0
 
+    def _stored(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        """A row (COLUMNS order) as written: its headers joined (see `raw_row`)."""
+        at = self._headers_at
+        return (*row[:at], header_blob(row[at]), *row[at + 1 :])
+
     @property
     def enabled(self) -> bool:
         return self.size > 0
@@ -102,7 +108,7 @@ class Journal:
         """Store one request (values in COLUMNS order); answers its entry's id."""
         if self.batch == 1:
             self.conn.execute("BEGIN")
-            entry_id = self.conn.execute(self._insert, row).lastrowid
+            entry_id = self.conn.execute(self._insert, self._stored(row)).lastrowid
             assert entry_id is not None
             self._trim(entry_id, 1)
             self.conn.execute("COMMIT")
@@ -117,7 +123,7 @@ class Journal:
         """Write what is pending in one transaction; the oldest entries past the window go with it."""
         if not self._pending:
             return
-        rows = list(self._pending)
+        rows = [(row[0], *self._stored(row[1:])) for row in self._pending]
         self._pending.clear()
         self.conn.execute("BEGIN")
         self.conn.executemany(self._insert, rows)

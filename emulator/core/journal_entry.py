@@ -35,13 +35,20 @@ def raw_row(
     ms: int,
     duration_ms: float,
 ) -> tuple[Any, ...]:
-    """The journal row of one request, in `Journal.COLUMNS` order: as little work as possible per request."""
-    headers = b"\n".join(name + b":" + value for name, value in scope["headers"])
+    """The journal row of one request, in `Journal.COLUMNS` order: as little work as possible per request. The
+    headers stay the server's list (nothing changes it after the request) until the row is written
+    (`header_blob`): a row that falls out of the window unread is never joined at all."""
+    headers = scope["headers"]
     request_id = next((v.decode("latin-1") for k, v in response_headers if k.lower() in REQUEST_ID_HEADERS), None)
     return (
         ms, ctx.owner, ctx.operation, ctx.tenant, status, ctx.code, ctx.auth, ctx.fault, scope["method"],
         scope["path"], scope["query_string"], headers, body[:BODY_CAP], len(body), request_id, duration_ms,
     )  # fmt: skip
+
+
+def header_blob(headers: list[tuple[bytes, bytes]]) -> bytes:
+    """How a row's request headers are stored: `name:value` lines."""
+    return b"\n".join(name + b":" + value for name, value in headers)
 
 
 def entry(id_: int, row: dict[str, Any]) -> dict[str, Any]:

@@ -247,7 +247,7 @@ def test_log_level_warning_keeps_start_up_and_requests_quiet() -> None:
 
 def test_journal_ids_are_known_when_recorded_and_never_reused(tmp_path: Path) -> None:
     """The log line names the id the journal entry gets, whether the journal batches (alone) or not (shared)."""
-    row = (0, "fixie", None, None, 200, None, "ok", None, "GET", "/", b"", b"", b"", 0, None, 1.0)
+    row = (0, "fixie", None, None, 200, None, "ok", None, "GET", "/", b"", [], b"", 0, None, 1.0)
     for journal in (Journal(connect(None), 10, batch=None), Journal(connect(tmp_path / "runtime.sqlite3"), 10)):
         ids = [journal.record(row) for _ in range(3)]
         assert ids == [1, 2, 3]

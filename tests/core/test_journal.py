@@ -7,7 +7,9 @@ from pathlib import Path
 
 from emulator.core.journal import Journal, JournalFilter, connect
 
-ROW = (0, "fixie", "ListConversations", "user-1", 200, None, "ok", None, "GET", "/", b"", b"", b"", 0, None, 1.0)
+# The headers as the server hands them over (a list of raw pairs), joined only when the row is written.
+HEADERS = [(b"host", b"127.0.0.1:8000"), (b"accept", b"a"), (b"accept", b"b")]
+ROW = (0, "fixie", "ListConversations", "user-1", 200, None, "ok", None, "GET", "/", b"", HEADERS, b"", 0, None, 1.0)
 
 
 def row(status: int) -> tuple[object, ...]:
@@ -25,6 +27,8 @@ def test_a_held_back_journal_reads_as_one_that_writes_every_row(tmp_path: Path) 
         assert held.record(row(status)) == written.record(row(status))
     assert held.conn.execute("SELECT COUNT(*) FROM journal").fetchone()[0] == 0  # nothing written before a read
     assert statuses(held) == statuses(written) == [209, 208, 207]
+    for journal in (held, written):
+        assert journal.query(JournalFilter(), 1)[0]["headers"] == {"host": "127.0.0.1:8000", "accept": "a, b"}
     assert held.conn.execute("SELECT COUNT(*) FROM journal").fetchone()[0] == 3  # the rows past the window never were
     for status in (300, 301):
         held.record(row(status))
