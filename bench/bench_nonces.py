@@ -14,6 +14,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -22,6 +24,8 @@ from emulator.core.journal import connect  # noqa: E402
 from emulator.core.nonces import MemoryNonces, SharedNonces  # noqa: E402
 
 WINDOW = 900.0
+Cache = MemoryNonces | SharedNonces
+Maker = Callable[[], AbstractContextManager[Cache]]
 
 
 def per_check_us(cache: MemoryNonces | SharedNonces, live: int, checks: int = 20_000) -> float:
@@ -49,16 +53,39 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=1_000)
     parser.add_argument("--large", type=int, default=1_000_000)
     args = parser.parse_args()
-    for label, make in (("one process (dict + queue)", MemoryNonces), ("workers (shared table)", shared)):
-        small, large = per_check_us(make(), args.small), per_check_us(make(), args.large)
+    for label, make in makers():
+        small, large = per_check_pair(make, args.small, args.large)
         print(f"{label:28} {args.small:,} live: {small:5.1f} us   {args.large:,} live: {large:5.1f} us   "
               f"ratio {large / small:.2f}")  # fmt: skip
 
 
-def shared() -> SharedNonces:
-    """The runtime database as `--data-dir` opens it: a WAL file."""
-    folder = Path(tempfile.mkdtemp(prefix="bench-nonces-"))
-    return SharedNonces(connect(folder / "runtime.sqlite3"))
+@contextmanager
+def shared() -> Iterator[Cache]:
+    """The runtime database as `--data-dir` opens it: a WAL file, removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="bench-nonces-") as folder:
+        conn = connect(Path(folder) / "runtime.sqlite3")
+        try:
+            yield SharedNonces(conn)
+        finally:
+            conn.close()
+
+
+def memory() -> AbstractContextManager[Cache]:
+    return nullcontext(MemoryNonces())
+
+
+def per_check_pair(make: Maker, small: int, large: int) -> tuple[float, float]:
+    """per_check_us at `small` and at `large` live nonces, each in a cache of its own."""
+    with make() as few:
+        a = per_check_us(few, small)
+    with make() as many:
+        b = per_check_us(many, large)
+    return a, b
+
+
+def makers() -> list[tuple[str, Maker]]:
+    """The two caches: one process's own, and the table workers share (ICE nonces with --data-dir)."""
+    return [("one process (dict + queue)", memory), ("workers (shared WAL table)", shared)]
 
 
 if __name__ == "__main__":

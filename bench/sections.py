@@ -162,17 +162,12 @@ def append(scales: Scales, log: Log) -> str:
 
 def nonces(scales: Scales, log: Log) -> str:
     """bench_nonces: one ICE nonce check and record, at few and many live nonces, for both caches."""
-    from bench.bench_nonces import per_check_us, shared
-    from emulator.core.nonces import MemoryNonces, SharedNonces
+    from bench.bench_nonces import makers, per_check_pair
 
-    makers: list[tuple[str, Callable[[], MemoryNonces | SharedNonces]]] = [
-        ("one process (dict + queue)", MemoryNonces),
-        ("workers (shared WAL table)", shared),
-    ]
     rows = []
     with on_server_cpu():
-        for label, make in makers:
-            a, b = per_check_us(make(), scales.rows_small), per_check_us(make(), scales.rows_large)
+        for label, make in makers():
+            a, b = per_check_pair(make, scales.rows_small, scales.rows_large)
             rows.append([label, fmt(a, 2), fmt(b, 2), fmt(ratio(b, a))])
             log(f"nonces {label}: {a:.2f} / {b:.2f} us")
     headings = ["nonce cache", f"{scales.rows_small:,} live us", f"{scales.rows_large:,} live us", "ratio"]
