@@ -27,6 +27,10 @@ class RecordingTransport(asyncio.Transport):
         self.writes.append(bytes(data))
         self.events.append("write")
 
+    def writelines(self, list_of_data: Any) -> None:  # one vectored write
+        self.writes.append(b"".join(list_of_data))
+        self.events.append("writelines")
+
     def close(self) -> None:
         self.closing = True
         self.events.append("close")
@@ -73,7 +77,7 @@ async def test_writes_within_one_turn_leave_as_one() -> None:
     transport.write(b"")
     assert inner.writes == [] and transport.get_write_buffer_size() == 23
     await settle()
-    assert inner.writes == [b"HTTP/1.1 200 OK\r\n\r\nbody"]
+    assert inner.writes == [b"HTTP/1.1 200 OK\r\n\r\nbody"] and inner.events == ["write"]
     assert transport.get_write_buffer_size() == 0
     transport.write(b"next")
     await settle()
@@ -88,6 +92,7 @@ async def test_a_large_write_goes_out_at_once_after_what_came_before() -> None:
     transport.write(b"head")
     transport.write(big)
     assert inner.writes == [b"head" + big]
+    assert inner.events == ["writelines"]  # the body is not copied into a joined buffer
     await settle()
     assert inner.writes == [b"head" + big]  # the scheduled flush finds nothing left
 
