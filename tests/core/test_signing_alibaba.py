@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import pytest
 from alibabacloud_tea_openapi.utils import Utils  # type: ignore[import-untyped]
+from hypothesis import given
+from hypothesis import strategies as st
 
 from emulator.core.signing import alibaba
 from emulator.core.signing.alibaba import (
@@ -351,3 +354,41 @@ def test_parse_authorization_tolerates_spaces_after_commas() -> None:
 )
 def test_parse_authorization_malformed_returns_none(value: str) -> None:
     assert parse_acs3_authorization(value) is None
+
+
+def _reference_parse(value: str) -> alibaba.Acs3Authorization | None:
+    """The whole header matched by one pattern, as the gateway's grammar reads."""
+    match = re.fullmatch(
+        r"(ACS3-[A-Z0-9-]+) Credential=([^,\s]+), *SignedHeaders=([^,\s]+), *Signature=([0-9a-f]+)", value
+    )
+    if match is None:
+        return None
+    algorithm, credential, signed, signature = match.groups()
+    names = tuple(signed.split(";"))
+    return None if "" in names else alibaba.Acs3Authorization(algorithm, credential, names, signature)
+
+
+_PIECES = st.sampled_from(
+    ["ACS3-HMAC-SHA256", " ", ",", ", ", "Credential=", "SignedHeaders=", "Signature=", "host;x-acs-date", ";", "ab",
+     "AK1", "0f9e", "Z", "\t", "Signature=00"]
+)  # fmt: skip
+
+
+@given(st.lists(_PIECES, max_size=12).map("".join))
+def test_the_authorization_header_parses_as_its_whole_grammar_reads(value: str) -> None:
+    # The part before the signature is parsed once per client (remembered); the result must not change.
+    assert alibaba.parse_acs3_authorization(value) == _reference_parse(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "ACS3-HMAC-SHA256 Credential=AK1,SignedHeaders=host;x-acs-date,Signature=0f9e",
+        "ACS3-HMAC-SHA256 Credential=AK1, SignedHeaders=host,Signature=ab,Signature=00",
+        "ACS3-HMAC-SHA256 Credential=Signature=,SignedHeaders=host,Signature=00",
+        "ACS3-HMAC-SHA256 Credential=AK1,SignedHeaders=host,Signature=0F",
+        "ACS3-HMAC-SHA256 Credential=AK1,SignedHeaders=host;;x,Signature=00",
+    ],
+)
+def test_authorization_examples_parse_as_the_grammar_reads(value: str) -> None:
+    assert alibaba.parse_acs3_authorization(value) == _reference_parse(value)

@@ -8,6 +8,7 @@ import hmac
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from emulator.core.signing.common import (
     canonical_query,
@@ -44,6 +45,7 @@ _ACS3_DIGESTS = {ACS3_HMAC_SHA256: "sha256", ACS3_HMAC_SM3: "sm3"}
 
 # The SDK sends "," with no space between the parts; optional spaces are tolerated.
 _ACS3_AUTH_RE = re.compile(r"(ACS3-[A-Z0-9-]+) Credential=([^,\s]+), *SignedHeaders=([^,\s]+), *Signature=([0-9a-f]+)")
+_HEX = re.compile(r"[0-9a-f]+")
 
 
 @dataclass(frozen=True)
@@ -56,14 +58,24 @@ class Acs3Authorization:
 
 def parse_acs3_authorization(value: str) -> Acs3Authorization | None:
     """Parse an ``ACS3-…`` Authorization header value; ``None`` when it is malformed."""
-    match = _ACS3_AUTH_RE.fullmatch(value)
+    # Only the signature differs between a client's requests: what precedes it is parsed once. The signature is
+    # hex, so the last "Signature=" is where it starts.
+    head, found, signature = value.rpartition("Signature=")
+    parsed = _parse_head(head) if found else None
+    if parsed is None or not _HEX.fullmatch(signature):
+        return None
+    return Acs3Authorization(*parsed, signature)
+
+
+@lru_cache(maxsize=256)
+def _parse_head(head: str) -> tuple[str, str, tuple[str, ...]] | None:
+    """Algorithm, credential and signed header names of an Authorization value up to its signature."""
+    match = _ACS3_AUTH_RE.fullmatch(head + "Signature=0")
     if match is None:
         return None
-    algorithm, credential, signed, signature = match.groups()
+    algorithm, credential, signed, _ = match.groups()
     names = tuple(signed.split(";"))
-    if "" in names:
-        return None
-    return Acs3Authorization(algorithm, credential, names, signature)
+    return None if "" in names else (algorithm, credential, names)
 
 
 def acs3_canonical_request(
