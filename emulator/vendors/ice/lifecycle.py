@@ -114,7 +114,10 @@ def merged(current: Wire | None, given: Wire, paths: Iterable[tuple[str, ...]]) 
             continue
         target = out
         for key in path[:-1]:
-            target = target.setdefault(key, {})
+            child = target.get(key)
+            if not isinstance(child, dict):  # absent, or stored as null: the field comes in a new object
+                child = target[key] = {}
+            target = child
         target[path[-1]] = source
     return out
 

@@ -362,3 +362,18 @@ def test_documented_long_bounds_are_accepted_and_only_wider_values_refused() -> 
     for value in (low - 1, 2**63):
         with pytest.raises(ValidationError):
             AgentConfigParam.model_validate_json(json.dumps({"UserOfflineTimeout": value}))
+
+
+def test_update_sets_a_field_under_a_parent_stored_as_null(ice: Any) -> None:
+    # A parent stored as null takes the updated field as a new object (a 500 before).
+    instance_id = start(ice, AgentConfig={"Greeting": "hi", "TtsConfig": None}, TemplateConfig={"VoiceChat": None})
+    change = {"TtsConfig": {"VoiceId": "b"}, "InterruptConfig": {"EnableVoiceInterrupt": True}}
+    template_change = {"VoiceChat": {"Greeting": "t"}}
+    ok(ice("UpdateAIAgentInstance", InstanceId=instance_id, AgentConfig=change, TemplateConfig=template_change))
+    instance = described(ice, instance_id)
+    assert instance["AgentConfig"] == {
+        "Greeting": "hi",
+        "TtsConfig": {"VoiceId": "b"},
+        "InterruptConfig": {"EnableVoiceInterrupt": True},
+    }
+    assert instance["TemplateConfig"] == {"VoiceChat": {"Greeting": "t"}}
