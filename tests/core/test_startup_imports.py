@@ -1,6 +1,6 @@
-"""Operation modules imported at their first call: the serving app routes every operation from its vendor's route
-table (`OperationRoute`) and imports none of their modules, nor anything else serving does not need, until a call
-needs it; that first call answers exactly as any later one."""
+"""What start-up imports: the serving app routes every operation from its vendor's route table (`OperationRoute`)
+and imports none of their modules, nor anything else serving does not need (the websockets library included),
+until a call needs it; that first call answers exactly as any later one."""
 
 from __future__ import annotations
 
@@ -35,7 +35,10 @@ CALLS = [
     ("GET", f"/api/v1/agents/{FIXIE_AGENT}/conversations/nope"),
 ]
 # Imported by `create_app` only if something needs them at start-up, which nothing does.
-NOT_AT_START = ("faker", "httpx", "hypothesis", "schemathesis", "emulator.openapi", "emulator.admin.routes")
+NOT_AT_START = (
+    *("faker", "httpx", "hypothesis", "schemathesis", "websockets"),
+    *("emulator.openapi", "emulator.admin.routes", "emulator.ws_protocol"),
+)
 
 SCRIPT = textwrap.dedent(
     """
@@ -46,7 +49,11 @@ SCRIPT = textwrap.dedent(
     preload = json.loads(sys.argv[1])
     for name in preload:
         __import__(name)
-    app = create_app(Settings(auth="off"))
+    settings = Settings(auth="off")
+    app = create_app(settings)
+    from emulator.server import EmulatorConfig
+
+    EmulatorConfig(app, settings, log_config=None).load()  # as `emulator serve` gives it to uvicorn
     at_start = sorted(sys.modules)
     from fastapi.testclient import TestClient
 
