@@ -36,7 +36,7 @@ CALLS = [
 ]
 # Imported by `create_app` only if something needs them at start-up, which nothing does.
 NOT_AT_START = (
-    *("faker", "httpx", "hypothesis", "schemathesis", "websockets"),
+    *("faker", "httpx", "hypothesis", "schemathesis", "websockets", "pydantic_settings"),
     *("emulator.openapi", "emulator.admin.routes", "emulator.ws_protocol"),
 )
 
