@@ -147,3 +147,24 @@ def test_a_declaration_that_does_not_match_its_module_is_refused() -> None:
     ):
         with pytest.raises(RuntimeError, match="declared as"):
             wrong.load()
+
+
+def test_the_cli_imports_without_the_collector_and_runs_with_it() -> None:
+    script = textwrap.dedent(
+        """
+        import gc
+        from emulator import startup
+
+        seen = []
+        with startup.uncollected():
+            seen.append(gc.isenabled())
+            import emulator.app  # noqa: F401
+        print(seen[0], gc.isenabled(), gc.get_freeze_count() > 10_000)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.split() == ["False", "True", "True"]
+    version = subprocess.run(
+        [sys.executable, "-m", "emulator", "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert version.returncode == 0 and version.stdout.startswith("emulator ")
