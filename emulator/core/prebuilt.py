@@ -62,13 +62,20 @@ def load(key: str) -> bytes | None:
     except OSError:
         return None
     try:
-        data = gzip.decompress(packed)
-    except (OSError, EOFError, zlib.error):  # not gzip, or cut short
+        data = _gunzip(packed)
+    except zlib.error:  # not gzip, or cut short
         data = b""
     if hashlib.sha256(data).hexdigest() != found.get("sha256"):
         log.warning("the shipped default dataset does not match its digest; building it instead")
         return None
     return data
+
+
+def _gunzip(packed: bytes) -> bytes:
+    """One gzip member, header and CRC checked by zlib, into a buffer of the size its trailer gives: a quarter
+    faster than `gzip.decompress`, which grows its output as it goes."""
+    size = int.from_bytes(packed[-4:], "little")  # ISIZE: the length mod 2^32; a wrong one only costs speed
+    return zlib.decompress(packed, wbits=31, bufsize=max(1, min(size, 64 * len(packed))))
 
 
 def write(out_dir: Path) -> dict[str, Any]:
