@@ -2,7 +2,7 @@
 (half a second of Faker and SQLite at every start).
 
 `defaults/store.sqlite3.gz` is exactly what a build of the default dataset writes (then VACUUMed), gzip-compressed
-(7 MB of SQLite pages are 1.2 MB in git and in the wheel; decompressing costs ~25 ms at start), and
+(7 MB of SQLite pages are 1.2 MB in git and in the wheel; decompressing costs ~16 ms at start), and
 `defaults/store.json` says which dataset it is: its dataset key (settings, version, store format, tenants, tables),
 the Faker version its text came from, and the SHA-256 of the database file (the decompressed bytes). It is used only
 when all three match; anything else (another seed, scale, manifest or fixtures, a new version, a damaged or edited
