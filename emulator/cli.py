@@ -128,9 +128,12 @@ def problem_line(exc: ValidationError | FixtureError | DataDirError, given: Coll
 
 
 def serve(settings: Settings) -> int:
-    from emulator import server
-    from emulator.app import create_app
-    from emulator.core.hosts import is_loopback
+    from emulator.startup import uncollected
+
+    with uncollected():
+        from emulator import server
+        from emulator.app import create_app
+        from emulator.core.hosts import is_loopback
 
     if settings.workers > 1 and settings.data_dir is None:
         # Workers share records, tenants, fault rules, the clock, the journal and nonces through the data dir's

@@ -24,9 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
-from uvicorn._types import ASGISendEvent
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
-from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from uvicorn.server import ServerState
 from uvicorn.supervisors import Multiprocess
 
@@ -63,7 +61,7 @@ class EmulatorConfig(uvicorn.Config):
             "port": settings.port,
             "loop": "auto",  # uvloop where it is installed (uvicorn[standard] leaves it out on Windows), else asyncio
             "http": GuardedHttpProtocol,
-            "ws": DenyingWebSocketProtocol,
+            "ws": denying_websocket,
             "log_level": uvicorn_level(settings.log_level),
             "access_log": False,
             **({"log_config": None} if logs else {}),
@@ -176,14 +174,12 @@ class GuardedHttpProtocol(HttpToolsProtocol):
             self.transport.close()
 
 
-class DenyingWebSocketProtocol(WebSocketsSansIOProtocol):
-    """uvicorn's default WebSocket protocol, taking an HTTP answer to the upgrade (`websocket.http.response`, how
-    the edge refuses every upgrade) as the end of the handshake: uvicorn 0.54 logs an error for it otherwise."""
+def denying_websocket(**options: Any) -> asyncio.Protocol:
+    """uvicorn's WebSocket protocol (`ws`), made at an upgrade: the edge refuses every one, so the protocol and the
+    websockets library are imported at the first upgrade rather than at start."""
+    from emulator.ws_protocol import DenyingWebSocketProtocol
 
-    async def send(self, message: ASGISendEvent) -> None:
-        await super().send(message)
-        if message["type"] == "websocket.http.response.body" and not message.get("more_body", False):
-            self.handshake_complete = True
+    return DenyingWebSocketProtocol(**options)
 
 
 def exposure_warning(settings: Settings, dev_credentials: list[str]) -> str:

@@ -9,8 +9,10 @@ parameter parsing are each written once. Errors raised anywhere leave as `Vendor
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from fastapi import Request, Response
@@ -76,6 +78,55 @@ class Operation:
     body_model: type[BaseModel] | None = None
     body_required: bool = True
     status: int = 200  # the success status, for the OpenAPI document and the owner's default rendering
+
+
+# How an app gets its operation out of the operation's module (`module_operation`, or a call of the module's own
+# `operation(...)` factory with what the operation needs of the app).
+Make = Callable[[ModuleType], Operation]
+
+
+def module_operation(module: ModuleType) -> Operation:
+    """The module's `OPERATION`: an operation that needs nothing of the app serving it."""
+    op = module.OPERATION
+    if not isinstance(op, Operation):
+        raise TypeError(f"{module.__name__}.OPERATION is a {type(op).__name__}, not an Operation")
+    return op
+
+
+@dataclass(frozen=True)
+class OperationRoute:
+    """An operation as routing knows it, declared in its vendor's route table apart from its module: its name, for a
+    REST route its method and path, and the module holding everything else (request and response models, paging,
+    handler). Building those models is most of a vendor's import time, and a serving app routes every operation but
+    calls few: each module is imported at its operation's first call (`LazyOperation`), and checked against its
+    declaration then (tests load them all)."""
+
+    name: str
+    module: str  # dotted name of the operation's module
+    method: str = ""  # REST routes only
+    path: str = ""
+
+    def load(self, make: Make = module_operation) -> Operation:
+        op = make(importlib.import_module(self.module))
+        found = (op.name, getattr(op, "method", ""), getattr(op, "path", ""))
+        if found != (self.name, self.method, self.path):
+            raise RuntimeError(f"{self.module}: declared as {(self.name, self.method, self.path)}, defines {found}")
+        return op
+
+
+class LazyOperation:
+    """One app's operation behind its declared route: its module imported at the first call, then kept."""
+
+    def __init__(self, route: OperationRoute, make: Make = module_operation) -> None:
+        self.route = route
+        self._make = make
+        self._loaded: Operation | None = None
+
+    def get(self) -> Operation:
+        op = self._loaded
+        if op is None:
+            op = self._loaded = self.route.load(self._make)
+        return op
 
 
 async def run_operation(

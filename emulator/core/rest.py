@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from emulator.core.http import query_pairs
-from emulator.core.operation import Operation, run_operation
+from emulator.core.operation import LazyOperation, Operation, run_operation
 
 if TYPE_CHECKING:
     from emulator.core.vendor import Vendor
@@ -39,24 +39,33 @@ class RestOperation(Operation):
 def add_rest_route(
     router: APIRouter,
     vendor: Vendor,
-    op: RestOperation,
+    op: LazyOperation,
     authenticate: Callable[[Request], str],
     respond: Callable[[Request, dict[str, Any]], Response],
     switches: Mapping[str, bool],
     documented: bool = True,
 ) -> None:
-    """The router resolves the operation; the pipeline does the rest (credentials, faults, parameters).
-    `documented` False skips the parameter, body and response schemas (only the OpenAPI document reads them)."""
+    """The router resolves the operation; the pipeline does the rest (credentials, faults, parameters). The route
+    needs only the operation's declared method and path: `documented` False (the serving app) leaves the parameter,
+    body and response schemas out (only the OpenAPI document reads them), and with them the operation's module until
+    its first call."""
 
     async def endpoint(request: Request) -> Response:
         params = dict(query_pairs(request))
-        result = await run_operation(request, vendor, op, lambda: authenticate(request), params, switches)
+        result = await run_operation(request, vendor, op.get(), lambda: authenticate(request), params, switches)
         return result if isinstance(result, Response) else respond(request, result)
 
-    extra: dict[str, Any] = {}
-    if documented:
-        extra["parameters"] = path_parameters(op.path) + query_parameters(op.request_model)
-    if documented and op.body_model is not None:
+    route = op.route
+    doc = _documentation(op) if documented else {}
+    router.add_api_route(route.path, endpoint, methods=[route.method], operation_id=route.name, name=route.name, **doc)
+
+
+def _documentation(lazy: LazyOperation) -> dict[str, Any]:
+    """What the OpenAPI document reads of a route, from its (loaded) operation."""
+    op = lazy.get()
+    assert isinstance(op, RestOperation)
+    extra: dict[str, Any] = {"parameters": path_parameters(op.path) + query_parameters(op.request_model)}
+    if op.body_model is not None:
         schema, components = body_schema(op.body_model)
         content = {"application/json": {"schema": schema}}
         extra["requestBody"] = {"required": op.body_required, "content": content}
@@ -64,20 +73,15 @@ def add_rest_route(
     responses: dict[int | str, dict[str, Any]] = {status: {"description": text} for status, text in op.errors.items()}
     if op.success_doc:
         responses[op.status] = op.success_doc
-    router.add_api_route(
-        op.path,
-        endpoint,
-        methods=[op.method],
-        operation_id=op.name,
-        name=op.name,
-        summary=op.summary or None,
-        status_code=op.status,
+    return {
+        "summary": op.summary or None,
+        "status_code": op.status,
         # For the OpenAPI document only (handlers return ready Responses); none for a 204.
-        response_model=None if op.status == 204 or not documented else op.response_model,
-        responses=responses,
-        response_class=documented_as(op.media_type),
-        openapi_extra=extra or None,
-    )
+        "response_model": None if op.status == 204 else op.response_model,
+        "responses": responses,
+        "response_class": documented_as(op.media_type),
+        "openapi_extra": extra,
+    }
 
 
 def documented_as(media_type: str) -> type[Response]:

@@ -24,7 +24,7 @@ from emulator.core.http import (
 )
 from emulator.core.ids import digest_uuid
 from emulator.core.memo import Memo
-from emulator.core.operation import Operation, run_operation
+from emulator.core.operation import LazyOperation, Operation, run_operation
 from emulator.core.params import RequestModel
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ class RpcDispatcher:
         self,
         vendor: Vendor,
         version: str,
-        operations: tuple[Operation, ...],
+        operations: tuple[LazyOperation, ...],
         errors: RpcErrors,
         authenticate: Callable[[Request, Mapping[str, str]], str],
         switches: Callable[[], Mapping[str, bool]],
@@ -98,7 +98,7 @@ class RpcDispatcher:
     ) -> None:
         self.vendor = vendor
         self.version = version
-        self.operations = {op.name: op for op in operations}
+        self.operations = {op.route.name: op for op in operations}  # each module imported at its first call
         self.errors = errors
         self.authenticate = authenticate
         self.switches = switches
@@ -123,7 +123,7 @@ class RpcDispatcher:
         op = self.operations.get(action)
         if op is None:
             raise error(self.errors.unknown_action, action=action)
-        return op
+        return op.get()
 
     async def dispatch(self, request: Request, action: str | None = None) -> dict[str, Any]:
         """`action` comes from the path on alias routes; otherwise from the header or parameter."""

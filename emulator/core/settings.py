@@ -1,13 +1,19 @@
-"""Runtime settings: CLI flags and `EMULATOR_*` environment variables, one pydantic-settings model."""
+"""Runtime settings: CLI flags and `EMULATOR_*` environment variables, one pydantic model.
+
+The variables are read as pydantic-settings read them (one per field, its name in any case, its text validated as a
+flag's is; a value given to the model wins), by the model itself: importing pydantic-settings (and python-dotenv)
+took about 15 ms of every start, for this one lookup.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 # `--fixtures examples`: the vendors' documented example responses, shipped in the package (emulator/examples/, to
 # which the repository's fixtures/ links), unless a directory of that name exists where the emulator runs.
@@ -70,8 +76,12 @@ class ProgressMode(StrEnum):
     OFF = "off"
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="EMULATOR_", extra="ignore", frozen=True)
+ENV_PREFIX = "EMULATOR_"
+
+
+class Settings(BaseModel):
+    # As pydantic-settings' defaults (validate_default) and ours: values that are not settings are ignored.
+    model_config = ConfigDict(extra="ignore", frozen=True, validate_default=True)
 
     host: str = Field(default="127.0.0.1", description="bind address")
     port: int = Field(default=8000, ge=0, le=65535, description="port")
@@ -145,6 +155,16 @@ class Settings(BaseSettings):
         le=60_000,
         description="emulator-clock ms a Fixie reply takes per word: in-progress until then (0: settles at once)",
     )
+
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**{**self.environment(), **values})
+
+    @classmethod
+    def environment(cls) -> dict[str, Any]:
+        """Each setting's `EMULATOR_<NAME>` variable (the name in any case), as text."""
+        found = {name.lower(): value for name, value in os.environ.items()}
+        prefix = ENV_PREFIX.lower()
+        return {name: found[prefix + name] for name in cls.model_fields if prefix + name in found}
 
     @field_validator("fixtures")
     @classmethod

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import uvicorn
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import ConfigDict
 
 from emulator.app import create_app
 from emulator.client import EmulatorClient
@@ -30,18 +30,11 @@ class PluginSettings(Settings):
     """Settings from the ini options and markers only: an `EMULATOR_*` variable meant for `emulator serve` (a port,
     a data directory) must not change what a test run serves; and a misspelt setting is an error, not ignored."""
 
-    model_config = SettingsConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid")
 
     @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings,)
+    def environment(cls) -> dict[str, Any]:
+        return {}
 
 
 class EmulatorServer:

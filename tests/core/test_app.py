@@ -37,6 +37,24 @@ def test_every_setting_is_a_flag_and_an_env_var(monkeypatch: pytest.MonkeyPatch)
     assert settings.seed == 9 and settings.auth == "off"  # flag wins, env fills the rest
 
 
+def test_env_vars_are_read_as_pydantic_settings_read_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic import ValidationError
+
+    from emulator.pytest_plugin.server import PluginSettings
+
+    monkeypatch.setenv("emulator_scale", "2.5")  # any case
+    monkeypatch.setenv("EMULATOR_AUTH", "presence")
+    monkeypatch.setenv("EMULATOR_NOT_A_SETTING", "1")
+    settings = Settings(auth="off", other="ignored")
+    assert (settings.scale, settings.auth, settings.seed) == (2.5, "off", 20201109)  # a given value wins
+    assert settings.model_fields_set == {"scale", "auth"}  # what was set, by a variable or given; not defaults
+    monkeypatch.setenv("EMULATOR_PORT", "70000")
+    with pytest.raises(ValidationError) as caught:
+        Settings()
+    assert caught.value.errors()[0]["loc"] == ("port",)
+    assert PluginSettings().port == 8000  # the plugin reads no variables
+
+
 def test_health_answers_once_loaded(client) -> None:
     r = client.get("/_emulator/health")
     assert r.status_code == 200

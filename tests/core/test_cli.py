@@ -245,6 +245,23 @@ def test_log_level_warning_keeps_start_up_and_requests_quiet() -> None:
     assert lines == []
 
 
+def test_the_record_counts_are_read_only_to_be_logged(monkeypatch: pytest.MonkeyPatch) -> None:
+    from emulator.app import create_app
+
+    emu = create_app(Settings()).state.emulator
+    counted: list[str] = []
+    monkeypatch.setattr(emu.store, "count", lambda coll, tenant=None: counted.append(coll.name) or 0)
+    stream = io.StringIO()
+    for level, expected in ((LogLevel.WARNING, []), (LogLevel.INFO, [c.collection.name for c in emu.codecs()])):
+        counted.clear()
+        restore = logs.configure(level, LogFormat.TEXT, stream)
+        try:
+            logs.announce_dataset(emu)
+        finally:
+            restore()
+        assert counted == expected
+
+
 def test_journal_ids_are_known_when_recorded_and_never_reused(tmp_path: Path) -> None:
     """The log line names the id the journal entry gets, whether the journal batches (alone) or not (shared)."""
     row = (0, "fixie", None, None, 200, None, "ok", None, "GET", "/", b"", [], b"", 0, None, 1.0)

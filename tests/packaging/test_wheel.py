@@ -100,7 +100,7 @@ def test_the_wheel_ships_the_package_its_data_and_its_command(wheel: Path) -> No
         assert f"emulator/{data}" in names
     assert "emulator/py.typed" in names
     assert not [n for n in names if n.startswith(("tests/", "bench/", "fixtures/"))]
-    assert "emulator = emulator.cli:main" in entry_points
+    assert "emulator = emulator.__main__:main" in entry_points
     # schemathesis and requests only with the contract extra.
     requires = [line for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
     dev = [r for r in requires if "schemathesis" in r or "requests" in r]

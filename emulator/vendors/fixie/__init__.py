@@ -19,21 +19,12 @@ from emulator.core.pools import TextPools, seeded_faker
 from emulator.core.store import Collection, Record, Store
 from emulator.core.vendor import Vendor, VendorContract
 from emulator.core.wirejson import render
-from emulator.vendors.fixie import backend, data
 from emulator.vendors.fixie import errors as E
 from emulator.vendors.fixie.auth import FixieAuthenticator
 from emulator.vendors.fixie.contract import CONTRACT
-from emulator.vendors.fixie.ops import (
-    get_conversation,
-    list_conversations,
-    regenerate_message,
-    send_message,
-    start_conversation,
-    stop_generation,
-)
 from emulator.vendors.fixie.records import AGENT_CODEC, AGENTS, CONVERSATION_CODEC, CONVERSATIONS, conversation_record
 from emulator.vendors.fixie.responses import CONTENT_TYPE, CORS_HEADERS
-from emulator.vendors.fixie.routes import fixie_router
+from emulator.vendors.fixie.routes import OPERATIONS, fixie_router
 from emulator.vendors.fixie.tenants import FixieTenant, FixieTenants
 
 
@@ -42,14 +33,7 @@ class FixieVendor(Vendor):
     codecs: ClassVar[tuple[FixtureCodec[Any], ...]] = (AGENT_CODEC, CONVERSATION_CODEC)
     tenant_model: ClassVar[type[BaseModel]] = FixieTenant
     tenant_key: ClassVar[str] = "owner"
-    operation_names: ClassVar[tuple[str, ...]] = (
-        list_conversations.NAME,
-        get_conversation.NAME,
-        start_conversation.NAME,
-        send_message.NAME,
-        stop_generation.NAME,
-        regenerate_message.NAME,
-    )
+    operation_names: ClassVar[tuple[str, ...]] = tuple(op.name for op in OPERATIONS)
     fault_errors: ClassVar[dict[str, ErrorSpec]] = E.FAULTS
     # The envelope's `code` is a google.rpc.Code: a number, or its name.
     custom_error_code: ClassVar[Any] = Annotated[int, Field(ge=1, le=16), JSON_INTEGER] | Literal[tuple(E.GRPC_CODES)]
@@ -75,10 +59,15 @@ class FixieVendor(Vendor):
         alnum = string.ascii_lowercase + string.digits
         return {"owner": "user-" + "".join(r.choices(alnum, k=10)), "api_keys": ["".join(r.choices(alnum, k=40))]}
 
+    # Writes' rules live with the write operations (`backend`), imported with the first write rather than at start.
     def check_entries(self, store: Store, codec: FixtureCodec[Any], entries: Sequence[Any]) -> None:
+        from emulator.vendors.fixie import backend
+
         backend.check_entries(store, codec, entries)
 
     def on_delete(self, store: Store, codec: FixtureCodec[Any], tenant: str, id_: str) -> None:
+        from emulator.vendors.fixie import backend
+
         backend.on_delete(store, codec, tenant, id_)
 
     def custom_fault(self, status: int, code: str, message: str) -> ErrorSpec:
@@ -97,6 +86,8 @@ class FixieVendor(Vendor):
     def generate_tenant(
         self, seed: int, scale: float, tenant: dict[str, Any]
     ) -> Iterator[tuple[FixtureCodec[Any], Any]]:
+        from emulator.vendors.fixie import data  # generation only: the shipped default dataset needs none of it
+
         owner = self.tenant_id(tenant)
         pools = TextPools.build(seeded_faker(seed, "fixie", owner))
         for agent, shape in zip(data.agents(seed, owner), data.AGENT_SHAPES, strict=True):
@@ -106,6 +97,8 @@ class FixieVendor(Vendor):
                 yield CONVERSATION_CODEC, conversation
 
     def generate_records(self, seed: int, scale: float, tenant: dict[str, Any]) -> Iterator[tuple[Collection, Record]]:
+        from emulator.vendors.fixie import data
+
         # Conversations go from wire documents straight to records (see `data.conversation_docs`).
         owner = self.tenant_id(tenant)
         pools = TextPools.build(seeded_faker(seed, "fixie", owner))

@@ -12,6 +12,9 @@ from pydantic_core import PydanticCustomError
 from emulator.core.params import INT32_MAX
 
 INT32_MIN = -(2**31)
+# Name of the switch (settings.fixie_limit_over_max) that turns a limit above the maximum into the maximum (List
+# Conversations).
+LIMIT_CLAMP = "fixie_limit_clamp"
 # Error types the errors table maps to grpc-gateway's messages.
 INT_SYNTAX = "int_syntax"
 INT_RANGE = "int_range"

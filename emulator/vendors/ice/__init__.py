@@ -14,6 +14,7 @@ from emulator.core.context import Emulator
 from emulator.core.errors import ErrorSpec, VendorError, error
 from emulator.core.fixtures import FixtureCodec
 from emulator.core.http import request_id, routing_key
+from emulator.core.operation import LazyOperation
 from emulator.core.params import ParamProblem
 from emulator.core.pools import TextPools, seeded_faker
 from emulator.core.rpc import RpcDispatcher, RpcErrors
@@ -21,14 +22,12 @@ from emulator.core.settings import OverLimit
 from emulator.core.store import Collection, Record
 from emulator.core.vendor import Vendor, VendorContract
 from emulator.core.wirejson import render
-from emulator.vendors.ice import data
 from emulator.vendors.ice import errors as E
 from emulator.vendors.ice.auth import IceAuthenticator
 from emulator.vendors.ice.calls import PAGE_SIZE_CLAMP
 from emulator.vendors.ice.contract import CONTRACT
-from emulator.vendors.ice.ops import OPERATIONS
 from emulator.vendors.ice.records import DIALOGUE_CODEC, INSTANCE_CODEC
-from emulator.vendors.ice.routes import CONTENT_TYPE, VERSION, ice_router
+from emulator.vendors.ice.routes import CONTENT_TYPE, OPERATIONS, VERSION, ice_router
 from emulator.vendors.ice.tenants import IceTenant, IceTenants
 
 
@@ -83,11 +82,14 @@ class IceVendor(Vendor):
             missing=E.MISSING_PARAMETER, invalid_version=E.INVALID_VERSION, unknown_action=E.UNKNOWN_ACTION
         )
         authenticate = IceAuthenticator(emu, self.tenants)
-        return RpcDispatcher(self, VERSION, OPERATIONS, errors, authenticate, lambda: clamp, authenticate.caller)
+        operations = tuple(LazyOperation(route) for route in OPERATIONS)
+        return RpcDispatcher(self, VERSION, operations, errors, authenticate, lambda: clamp, authenticate.caller)
 
     def generate_tenant(
         self, seed: int, scale: float, tenant: dict[str, Any]
     ) -> Iterator[tuple[FixtureCodec[Any], Any]]:
+        from emulator.vendors.ice import data  # generation only: the shipped default dataset needs none of it
+
         account = self.tenant_id(tenant)
         fake = seeded_faker(seed, "ice", account)
         for entry in data.instances(seed, account, scale, fake):
@@ -98,6 +100,8 @@ class IceVendor(Vendor):
                 yield DIALOGUE_CODEC, dialogue
 
     def generate_records(self, seed: int, scale: float, tenant: dict[str, Any]) -> Iterator[tuple[Collection, Record]]:
+        from emulator.vendors.ice import data
+
         # Instances and dialogues go from wire documents straight to records (see `data.records`).
         return data.records(seed, self.tenant_id(tenant), scale)
 

@@ -21,13 +21,17 @@ from emulator.core.pools import seeded_faker
 from emulator.core.store import Store
 from emulator.core.vendor import Vendor, VendorContract
 from emulator.core.wirejson import render
-from emulator.vendors.metastudio import backend, data
 from emulator.vendors.metastudio import errors as E
 from emulator.vendors.metastudio.contract import CONTRACT
 from emulator.vendors.metastudio.job_records import JOB_CODEC
-from emulator.vendors.metastudio.ops import keystone_list_projects
 from emulator.vendors.metastudio.records import ROOM_CODEC
-from emulator.vendors.metastudio.routes import CONTENT_TYPE, PROJECT_OPERATIONS, REQUEST_ID_HEADER, metastudio_router
+from emulator.vendors.metastudio.routes import (
+    CONTENT_TYPE,
+    IAM_OPERATION,
+    PROJECT_OPERATIONS,
+    REQUEST_ID_HEADER,
+    metastudio_router,
+)
 from emulator.vendors.metastudio.tenants import MetaStudioTenant, MetaStudioTenants
 
 
@@ -36,7 +40,7 @@ class MetaStudioVendor(Vendor):
     codecs: ClassVar[tuple[FixtureCodec[Any], ...]] = (ROOM_CODEC, JOB_CODEC)
     tenant_model: ClassVar[type[BaseModel]] = MetaStudioTenant
     tenant_key: ClassVar[str] = "project_id"
-    operation_names: ClassVar[tuple[str, ...]] = (*(op.name for op in PROJECT_OPERATIONS), keystone_list_projects.NAME)
+    operation_names: ClassVar[tuple[str, ...]] = tuple(op.name for op in (*PROJECT_OPERATIONS, IAM_OPERATION))
     fault_errors: ClassVar[dict[str, ErrorSpec]] = E.FAULTS
 
     def __init__(self, tenants: list[dict[str, Any]]) -> None:
@@ -79,6 +83,8 @@ class MetaStudioVendor(Vendor):
     def generate_tenant(
         self, seed: int, scale: float, tenant: dict[str, Any]
     ) -> Iterator[tuple[FixtureCodec[Any], Any]]:
+        from emulator.vendors.metastudio import data  # generation only: the shipped default dataset needs none of it
+
         project = MetaStudioTenant.model_validate(tenant)
         fake = seeded_faker(seed, "metastudio", project.project_id)
         rooms = list(data.rooms(seed, project, scale, fake))
@@ -88,10 +94,15 @@ class MetaStudioVendor(Vendor):
             for job in data.room_jobs(seed, project, room):
                 yield JOB_CODEC, job
 
+    # Writes' rules live with the write operations (`backend`), imported with the first write rather than at start.
     def check_entries(self, store: Store, codec: FixtureCodec[Any], entries: Sequence[Any]) -> None:
+        from emulator.vendors.metastudio import backend
+
         backend.check_entries(store, codec, entries)
 
     def on_delete(self, store: Store, codec: FixtureCodec[Any], tenant: str, id_: str) -> None:
+        from emulator.vendors.metastudio import backend
+
         backend.on_delete(store, codec, tenant, id_)
 
     def code_of(self, err: VendorError, request: Request) -> str:

@@ -12,22 +12,11 @@ from fastapi import APIRouter, Request, Response
 from emulator.core.context import Emulator
 from emulator.core.errors import error
 from emulator.core.http import request_id
+from emulator.core.operation import LazyOperation, OperationRoute
 from emulator.core.rest import add_rest_route
 from emulator.core.wirejson import render
 from emulator.vendors.metastudio import errors as E
 from emulator.vendors.metastudio.auth import MetaStudioAuthenticator
-from emulator.vendors.metastudio.ops import (
-    create_smart_chat_room,
-    delete_smart_chat_room,
-    keystone_list_projects,
-    list_smart_chat_job,
-    list_smart_chat_rooms,
-    show_smart_chat_job,
-    show_smart_chat_room,
-    start_smart_chat_job,
-    stop_smart_chat_job,
-    update_smart_chat_room,
-)
 
 if TYPE_CHECKING:
     from emulator.vendors.metastudio import MetaStudioVendor
@@ -37,28 +26,34 @@ REQUEST_ID_HEADER = "X-Request-Id"
 IAM_TRACE_HEADER = "X-IAM-Trace-Id"
 
 
-# MetaStudio's own operations, each under `/v1/{project_id}/...`.
+OPS = "emulator.vendors.metastudio.ops."
+ROOMS_PATH = "/v1/{project_id}/smart-chat-rooms"
+JOBS_PATH = "/v1/{project_id}/digital-human-chat/smart-chat-rooms/{room_id}/smart-chat-jobs"
+# MetaStudio's own operations, each under `/v1/{project_id}/...`, in route order. Each module
+# (`emulator.vendors.metastudio.ops`) is imported at the operation's first call.
 PROJECT_OPERATIONS = (
-    list_smart_chat_rooms.OPERATION,
-    create_smart_chat_room.OPERATION,
-    show_smart_chat_room.OPERATION,
-    update_smart_chat_room.OPERATION,
-    delete_smart_chat_room.OPERATION,
-    start_smart_chat_job.OPERATION,
-    stop_smart_chat_job.OPERATION,
-    show_smart_chat_job.OPERATION,
-    list_smart_chat_job.OPERATION,
+    OperationRoute("ListSmartChatRooms", OPS + "list_smart_chat_rooms", "GET", ROOMS_PATH),
+    OperationRoute("CreateSmartChatRoom", OPS + "create_smart_chat_room", "POST", ROOMS_PATH),
+    OperationRoute("ShowSmartChatRoom", OPS + "show_smart_chat_room", "GET", ROOMS_PATH + "/{room_id}"),
+    OperationRoute("UpdateSmartChatRoom", OPS + "update_smart_chat_room", "PUT", ROOMS_PATH + "/{room_id}"),
+    OperationRoute("DeleteSmartChatRoom", OPS + "delete_smart_chat_room", "DELETE", ROOMS_PATH + "/{room_id}"),
+    OperationRoute("StartSmartChatJob", OPS + "start_smart_chat_job", "POST", JOBS_PATH),
+    OperationRoute("StopSmartChatJob", OPS + "stop_smart_chat_job", "POST", JOBS_PATH + "/{job_id}/stop"),
+    OperationRoute("ShowSmartChatJob", OPS + "show_smart_chat_job", "GET", JOBS_PATH + "/{job_id}/state"),
+    OperationRoute("ListSmartChatJob", OPS + "list_smart_chat_job", "GET", JOBS_PATH),
 )
+# The IAM project lookup; its module's `operation(tenants)` serves one app's tenants.
+IAM_OPERATION = OperationRoute("KeystoneListProjects", OPS + "keystone_list_projects", "GET", "/v3/projects")
 
 
 def metastudio_router(emu: Emulator, vendor: MetaStudioVendor, documented: bool = True) -> APIRouter:
     router = APIRouter(tags=["metastudio"])
     auth = MetaStudioAuthenticator(emu, vendor.tenants)
-    for op in PROJECT_OPERATIONS:
-        add_rest_route(router, vendor, op, auth.for_project, respond, {}, documented)
-    iam = keystone_list_projects.operation(vendor.tenants)
+    for route in PROJECT_OPERATIONS:
+        add_rest_route(router, vendor, LazyOperation(route), auth.for_project, respond, {}, documented)
+    iam = LazyOperation(IAM_OPERATION, lambda module: module.operation(vendor.tenants))
     add_rest_route(router, vendor, iam, auth.for_iam, respond_iam, {}, documented)
-    router.add_api_route(iam.path, refuse_iam_method, methods=OTHER_METHODS, include_in_schema=False)
+    router.add_api_route(IAM_OPERATION.path, refuse_iam_method, methods=OTHER_METHODS, include_in_schema=False)
     return router
 
 

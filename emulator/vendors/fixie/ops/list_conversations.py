@@ -15,10 +15,7 @@ from emulator.core.settings import PageSizeEcho
 from emulator.core.wirejson import RawArray
 from emulator.vendors.fixie.agents import owned_agent, store_of
 from emulator.vendors.fixie.records import CONVERSATIONS, Conversation
-from emulator.vendors.fixie.wiretypes import GO_INT32
-
-# Name of the switch (settings.fixie_limit_over_max) that turns a limit above the maximum into the maximum.
-LIMIT_CLAMP = "fixie_limit_clamp"
+from emulator.vendors.fixie.wiretypes import GO_INT32, LIMIT_CLAMP
 
 # `le` restates the int32 ceiling for the contract: GO_INT32 rejects anything above it first, in Go's words.
 Offset = Annotated[
