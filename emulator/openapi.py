@@ -57,7 +57,11 @@ def with_error_table(dialect: ErrorDialect, contract: VendorContract) -> VendorC
     faults = dialect.fault_errors if isinstance(dialect, Vendor) else {}
     for name, spec in faults.items():
         notes.setdefault(spec.status, []).append(f"{name} (a fault rule)")
-    edge = ((dialect.too_large(0), "body too large"), (dialect.misdirected("host"), "Host not served"))
+    edge = (
+        (dialect.too_large(0), "body too large"),
+        (dialect.uri_too_long(0), "URI too long"),
+        (dialect.misdirected("host"), "Host not served"),
+    )
     for err, why in (*edge, (dialect.overloaded(0), "too many connections")):
         notes.setdefault(err.status, []).append(why)
     for status, found in notes.items():

@@ -29,7 +29,7 @@ from uvicorn.server import ServerState
 from uvicorn.supervisors import Multiprocess
 
 from emulator.coalesce import CoalescingTransport
-from emulator.core.http import OVERLOADED_KEY
+from emulator.core.http import MAX_URL, OVERLOADED_KEY, URL_TOO_LONG_KEY
 from emulator.core.settings import Settings
 from emulator.logs import announce_listening, uvicorn_level
 from emulator.logs import configure as configure_logs
@@ -128,6 +128,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self.overflow = False
         self.header_timer: TimerHandle | None = None
         self.headers_pending = False
+        self.url_too_long = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         # Counted before this one joins: the first `max_connections` are served, later ones answered busy once.
@@ -150,10 +151,24 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         if self.overflow:
             self.scope[OVERLOADED_KEY] = self.max_connections  # type: ignore[literal-required]
         self.headers_pending = True
+        self.url_too_long = False
+
+    def on_url(self, url: bytes) -> None:
+        # uvicorn cannot split a target over MAX_URL bytes and would answer its own plain-text 400: the target is
+        # cut to its path (what says who owns the request), and the edge answers the owner's 414.
+        if self.url_too_long:
+            return
+        if len(self.url) + len(url) > MAX_URL:
+            self.url_too_long = True
+            self.url = (self.url + url).partition(b"?")[0][:MAX_URL]
+            return
+        super().on_url(url)
 
     def on_headers_complete(self) -> None:
         self.headers_pending = False
         self._cancel_header_timer()
+        if self.url_too_long:
+            self.scope[URL_TOO_LONG_KEY] = MAX_URL  # type: ignore[literal-required]
         super().on_headers_complete()
 
     def _arm_header_timer(self) -> None:

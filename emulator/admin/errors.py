@@ -32,6 +32,7 @@ FAULT_NOT_FOUND = ErrorSpec("FaultNotFound", 404, 'No fault rule "{id}".')
 INTERNAL = ErrorSpec("InternalError", 500, "The emulator failed unexpectedly; see its log.")
 PAYLOAD_TOO_LARGE = ErrorSpec("PayloadTooLarge", 413, "The request body exceeds {limit} bytes.")
 UNAVAILABLE = ErrorSpec("ServiceUnavailable", 503, "Too many open connections (limit {limit}); retry later.")
+URI_TOO_LONG = ErrorSpec("URITooLong", 414, "The request URI exceeds {limit} bytes.")
 MISDIRECTED = ErrorSpec(
     "MisdirectedRequest",
     421,
@@ -65,6 +66,9 @@ class ControlPlaneErrors(ErrorDialect):
 
     def overloaded(self, limit: int) -> VendorError:
         return error(UNAVAILABLE, limit=limit)
+
+    def uri_too_long(self, limit: int) -> VendorError:
+        return error(URI_TOO_LONG, limit=limit)
 
     def misdirected(self, host: str) -> VendorError:
         return error(MISDIRECTED, host=host)

@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.core.errors import VendorError
 from emulator.core.hosts import HostPolicy
-from emulator.core.http import BODY_KEY, MAX_BODY, MAX_CONTROL_BODY, OVERLOADED_KEY
+from emulator.core.http import BODY_KEY, MAX_BODY, MAX_CONTROL_BODY, OVERLOADED_KEY, URL_TOO_LONG_KEY
 from emulator.core.journal_entry import raw_row
 from emulator.core.request_context import SCOPE_KEY, RequestContext
 from emulator.core.request_log import level_of, log_request
@@ -99,6 +99,9 @@ class RequestTap:
         host = self.hosts.refused_host(scope)
         if host is not None:
             return owner.misdirected(host)
+        too_long = scope.get(URL_TOO_LONG_KEY)
+        if too_long is not None:
+            return owner.uri_too_long(int(too_long))
         declared = next((v for k, v in scope["headers"] if k == b"content-length"), b"")
         if declared.isdigit() and int(declared) > limit:
             # Refused before reading a byte (and before `100 Continue`); uvicorn discards what the client still sends.

@@ -17,6 +17,10 @@ from emulator.core.memo import Memo
 BODY_KEY = "emulator.body"
 # Set by the server protocol on a request that arrived on a connection beyond `max_connections` (the limit).
 OVERLOADED_KEY = "emulator.overloaded"
+# Set by the server protocol on a request whose target (path and query) is longer than MAX_URL bytes.
+URL_TOO_LONG_KEY = "emulator.url_too_long"
+# The longest request target served: what the HTTP parser's URL splitting takes (its offsets are 16 bits).
+MAX_URL = 65535
 # Request bodies beyond these are refused with 413 in the owner's envelope, never buffered past the limit.
 MAX_BODY = 1 << 20
 # Control-plane bodies carry whole datasets (record loads, snapshots).

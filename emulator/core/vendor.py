@@ -68,6 +68,10 @@ class ErrorDialect(ABC):
         """A request on a connection beyond the server's `limit` of open connections: the party's busy error."""
 
     @abstractmethod
+    def uri_too_long(self, limit: int) -> VendorError:
+        """A request target (path and query) over `limit` bytes: 414."""
+
+    @abstractmethod
     def misdirected(self, host: str) -> VendorError:
         """A request that reached a loopback address naming a foreign `Host` (DNS rebinding): 421."""
 

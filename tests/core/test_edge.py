@@ -5,6 +5,7 @@ connections beyond the limit get the owner's busy error, oversized bodies a 413,
 from __future__ import annotations
 
 import http.client
+import json
 import socket
 import threading
 import time
@@ -29,6 +30,7 @@ PROJECT = "0123456789abcdef0123456789abcdef"
 FIXIE_PATH = "/api/v1/agents/07ed3b18-5949-465a-af56-31bb2ff14c82/conversations"
 METASTUDIO_PATH = f"/v1/{PROJECT}/smart-chat-rooms"
 FORM = {"content-type": "application/x-www-form-urlencoded"}
+URI_MESSAGE = "The request URI exceeds the maximum length of 65535 bytes."
 
 
 @contextmanager
@@ -224,6 +226,36 @@ def test_fixie_refuses_an_oversized_body_in_its_envelope(port: int) -> None:
     r = httpx.request("GET", f"http://127.0.0.1:{port}{FIXIE_PATH}", content=b"z" * ((1 << 20) + 1))
     assert r.status_code == 413
     assert r.json() == {"code": 8, "message": "request body larger than max (1048576 bytes)", "details": []}
+
+
+# -- request targets too long to parse: the owner's 414, never uvicorn's plain-text 400 ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "check"),
+    [
+        ("/", lambda b: (b["Code"], b["Message"]) == ("RequestURITooLong", URI_MESSAGE)),
+        (METASTUDIO_PATH, lambda b: (b["error_code"], b["error_msg"]) == ("APIGW.0201", "Request-URI too large")),
+        (FIXIE_PATH, lambda b: b == {"code": 3, "message": "request URI longer than max (65535 bytes)", "details": []}),
+        ("/_emulator/health", lambda b: b["error"]["code"] == "URITooLong"),
+    ],
+)
+def test_a_request_target_over_64_kib_gets_the_owners_414(port: int, path: str, check: Any) -> None:
+    with connect(port) as sock:
+        # Long enough to arrive in several reads; the connection stays usable for the next request.
+        sock.sendall(f"GET {path}?Pad={'q' * 70_000} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        status, headers, body = response(sock)
+        assert status == 414 and headers["content-type"].startswith("application/json"), body[:200]
+        assert check(json.loads(body))
+        sock.sendall(b"GET /_emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert response(sock)[0] == 200
+
+
+def test_a_request_target_just_under_the_limit_is_served(port: int) -> None:
+    target = f"/_emulator/health?Pad={'q' * (65535 - len('/_emulator/health?Pad='))}"
+    with connect(port) as sock:
+        sock.sendall(f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        assert response(sock)[0] == 200
 
 
 def test_the_control_plane_takes_large_bodies_and_refuses_a_declared_gigabyte(port: int) -> None:

@@ -128,5 +128,8 @@ class FixieVendor(Vendor):
     def overloaded(self, limit: int) -> VendorError:
         return error(E.UNAVAILABLE, limit=limit)
 
+    def uri_too_long(self, limit: int) -> VendorError:
+        return error(E.URI_TOO_LONG, limit=limit)
+
     def misdirected(self, host: str) -> VendorError:
         return error(E.MISDIRECTED, host=host)

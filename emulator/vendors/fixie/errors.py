@@ -58,6 +58,7 @@ INTERNAL = ErrorSpec(INTERNAL_CODE, 500, "Internal Server Error")
 # Refused at the edge (emulator wording): a body over the limit is RESOURCE_EXHAUSTED, as gRPC refuses a message
 # over its maximum; a foreign Host on loopback is PERMISSION_DENIED.
 BODY_TOO_LARGE = ErrorSpec("8", 413, "request body larger than max ({limit} bytes)")
+URI_TOO_LONG = ErrorSpec("3", 414, "request URI longer than max ({limit} bytes)")
 MISDIRECTED = ErrorSpec(
     "7", 421, 'Host "{host}" is not served: the emulator is bound to loopback; allow it with --allowed-hosts'
 )

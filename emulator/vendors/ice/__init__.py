@@ -137,5 +137,8 @@ class IceVendor(Vendor):
     def overloaded(self, limit: int) -> VendorError:
         return error(E.SERVICE_UNAVAILABLE, limit=limit)
 
+    def uri_too_long(self, limit: int) -> VendorError:
+        return error(E.URI_TOO_LONG, limit=limit)
+
     def misdirected(self, host: str) -> VendorError:
         return error(E.MISDIRECTED, host=host)

@@ -54,6 +54,8 @@ INTERNAL_ERROR = ErrorSpec(
 UNSUPPORTED_METHOD = ErrorSpec("UnsupportedHTTPMethod", 405, "This http method is not supported.")
 # Refused at the edge. Emulator wording: the POP gateway's own code and limit for these are not documented.
 BODY_TOO_LARGE = ErrorSpec("RequestEntityTooLarge", 413, "The request body exceeds the maximum size of {limit} bytes.")
+# Emulator wording: the gateway's own limit and answer are not documented (see the README's fidelity notes).
+URI_TOO_LONG = ErrorSpec("RequestURITooLong", 414, "The request URI exceeds the maximum length of {limit} bytes.")
 MISDIRECTED = ErrorSpec(
     "MisdirectedRequest",
     421,

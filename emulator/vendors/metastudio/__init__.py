@@ -145,5 +145,8 @@ class MetaStudioVendor(Vendor):
     def overloaded(self, limit: int) -> VendorError:
         return error(E.OVERLOADED, limit=limit)
 
+    def uri_too_long(self, limit: int) -> VendorError:
+        return error(E.URI_TOO_LONG, limit=limit)
+
     def misdirected(self, host: str) -> VendorError:
         return error(E.MISDIRECTED, host=host)

@@ -38,6 +38,7 @@ API_NOT_FOUND = ErrorSpec(
 METHOD_NOT_FOUND = ErrorSpec(f"{GATEWAY}.0101", 404, "The API does not exist.")
 # APIG's documented answer to a body over its limit (12 MB there; the emulator's limit is smaller).
 BODY_TOO_LARGE = ErrorSpec(f"{GATEWAY}.0201", 413, "Request entity too large")
+URI_TOO_LONG = ErrorSpec(f"{GATEWAY}.0201", 414, "Request-URI too large")
 # Emulator wording (the gateway routes by domain; the emulator refuses foreign names on loopback).
 MISDIRECTED = ErrorSpec(
     f"{GATEWAY}.0201",
