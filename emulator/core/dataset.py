@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from emulator.core import datadir, prebuilt, state
+from emulator.core import build_workers, datadir, prebuilt, state
 from emulator.core.bulk_load import BulkLoader
 from emulator.core.clock import Clock
 from emulator.core.datadir import DataDirError
@@ -80,21 +80,20 @@ def build_dataset(
     records are in (a Fixie conversation needs its agent, generated or a fixture): FixtureError. `progress` hears
     how far it is (per tenant, and every PROGRESS_EVERY records)."""
     fixtures = fixture_entries(vendors, spec)
-    by_name = {v.name: v for v in vendors}
     generated = [t for t in spec.tenants if spec.generate and t.generate]
     report = progress or _no_progress
-    records = 0
     report(BuildStep(0, len(generated), 0, "generating"))
     conn.execute("BEGIN")
     try:
         loader = BulkLoader(conn, [c.collection for v in vendors for c in v.codecs])
-        for done, tenant in enumerate(generated):
-            for coll, rec in by_name[tenant.vendor].generate_records(spec.seed, spec.scale, tenant.doc):
-                loader.add(coll, rec)
-                records += 1
-                if records % PROGRESS_EVERY == 0:
-                    report(BuildStep(done, len(generated), records, "generating"))
-            report(BuildStep(done + 1, len(generated), records, "generating"))
+        last = [0, 0]  # tenants done, records
+
+        def written(done: int, so_far: int) -> None:
+            if done != last[0] or so_far // PROGRESS_EVERY != last[1] // PROGRESS_EVERY:
+                report(BuildStep(done, len(generated), so_far, "generating"))
+            last[:] = [done, so_far]
+
+        records = build_workers.generate(loader, vendors, spec.seed, spec.scale, generated, written)
         records += sum(len(entries) for _, _, entries in fixtures)
         report(BuildStep(len(generated), len(generated), records, "writing"))
         store = loader.finish()
