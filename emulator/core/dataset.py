@@ -15,6 +15,7 @@ writes were unreadable anyway), and templates of other datasets are pruned.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -145,45 +146,93 @@ LIVE_CACHE_KIB = 64 << 10
 TEMPLATE_CACHE_KIB = 8 << 10
 
 
-def scratch(cache_kib: int, content: bytes | None = None) -> sqlite3.Connection:
+def scratch(cache_kib: int, content: bytes | None = None, source: int | None = None) -> sqlite3.Connection:
     """A private database for a process without --data-dir: a temporary file, unlinked at once (nothing is left
     behind, even after kill -9), that SQLite alone holds open; in memory where that cannot be (no writable temporary
     directory, or a system that cannot delete a file SQLite holds open: Windows). A file keeps the records in the OS
     page cache, which the kernel may evict, rather than in the process: at 10^6 records that is gigabytes of RSS,
     twice over with the template. Exclusive locking, a rollback journal in memory and no syncs: nothing else opens it
     and nothing has to survive a crash, so reads cost what they cost in memory once the pages are cached. `content`:
-    a database file's bytes to start from."""
-    conn = _unlinked_file(content)
-    if conn is None:
+    a database file's bytes to start from; `source`: a descriptor of a database file to start as a copy of."""
+    made = _unlinked_file(content, source)
+    if made is None:
         conn = connect(":memory:")
         if content is not None:
             conn.deserialize(content)
+    else:
+        conn = made[0]
     conn.execute(f"PRAGMA cache_size=-{cache_kib}")
     return conn
 
 
-def _unlinked_file(content: bytes | None) -> sqlite3.Connection | None:
+def scratch_kept(cache_kib: int) -> tuple[sqlite3.Connection, int | None]:
+    """An empty `scratch` database, and a descriptor of its (unlinked) file, or None if it is in memory: to copy
+    the file once built (a copy in the kernel is several times cheaper than SQLite's page by page backup). The
+    caller closes the descriptor."""
+    made = _unlinked_file(None, None, keep=True)
+    if made is None:
+        return scratch(cache_kib), None
+    made[0].execute(f"PRAGMA cache_size=-{cache_kib}")
+    return made
+
+
+def _unlinked_file(
+    content: bytes | None, source: int | None, keep: bool = False
+) -> tuple[sqlite3.Connection, int | None] | None:
     try:
         fd, name = tempfile.mkstemp(prefix="emulator-", suffix=".sqlite3")
     except OSError:
         return None
     conn = None
+    kept = None
     try:
         with os.fdopen(fd, "wb") as file:
-            file.write(content or b"")
+            if source is not None:
+                _copy_file(source, file.fileno())
+            else:
+                file.write(content or b"")
         conn = connect(name)
         for pragma in ("locking_mode=EXCLUSIVE", "journal_mode=MEMORY", "synchronous=OFF"):
             conn.execute(f"PRAGMA {pragma}")
         conn.execute("BEGIN IMMEDIATE")  # the file opened and locked (for good) before its name goes
         conn.execute("COMMIT")
+        if keep:
+            kept = os.open(name, os.O_RDONLY | getattr(os, "O_BINARY", 0))
         os.unlink(name)
-        return conn
+        return conn, kept
     except OSError:
         if conn is not None:
             conn.close()
+        if kept is not None:
+            os.close(kept)
         with suppress(OSError):
             os.unlink(name)
         return None
+
+
+COPY_CHUNK = 16 << 20
+
+
+def _copy_file(source: int, target: int) -> None:
+    """The whole file behind descriptor `source` into the empty file `target`: in the kernel where it can."""
+    size = os.fstat(source).st_size
+    done = 0
+    copy_range = getattr(os, "copy_file_range", None)
+    while done < size and copy_range is not None:
+        try:
+            copied = copy_range(source, target, size - done, done, done)
+        except OSError:  # not between these files here: copy through this process instead
+            break
+        if copied == 0:
+            break
+        done += copied
+    while done < size:
+        chunk = os.pread(source, min(COPY_CHUNK, size - done), done)
+        if not chunk:
+            raise OSError(f"database file cut short while copied ({done} of {size} bytes)")
+        os.lseek(target, done, os.SEEK_SET)
+        os.write(target, chunk)
+        done += len(chunk)
 
 
 def connect(path: Path | str, *, read_only: bool = False) -> sqlite3.Connection:
@@ -198,13 +247,21 @@ class Databases:
         self.data_dir = data_dir
         if data_dir is None:
             shipped = prebuilt.load(spec.key)
-            self.template = scratch(TEMPLATE_CACHE_KIB, shipped)
-            if shipped is None:
-                build(self.template)
-                self.live = scratch(LIVE_CACHE_KIB)
-                self.template.backup(self.live)
-            else:
+            if shipped is not None:
+                self.template = scratch(TEMPLATE_CACHE_KIB, shipped)
                 self.live = scratch(LIVE_CACHE_KIB, shipped)  # writing the file's bytes beats a page-by-page copy
+                return
+            self.template, fd = scratch_kept(TEMPLATE_CACHE_KIB)
+            try:
+                build(self.template)
+                if fd is not None:  # the built file copied whole (committed: every page is in it)
+                    self.live = scratch(LIVE_CACHE_KIB, source=fd)
+                else:
+                    self.live = scratch(LIVE_CACHE_KIB)
+                    self.template.backup(self.live)
+            finally:
+                if fd is not None:
+                    os.close(fd)
             return
         datadir.prepare(data_dir)
         template_path = data_dir / f"store-{spec.key}.sqlite3"
@@ -212,7 +269,7 @@ class Databases:
             with self.build_lock():
                 datadir.prune(data_dir, keep={template_path.name})
                 self.template = self._open_template(template_path, spec.key, build)
-                self.live = self._open_live(data_dir / LIVE_FILE, spec.key)
+                self.live = self._open_live(data_dir / LIVE_FILE, template_path, spec.key)
                 runtime = data_dir / RUNTIME_FILE
                 if runtime.exists():
                     with _closing(connect(runtime)) as conn:
@@ -243,7 +300,7 @@ class Databases:
             tmp.unlink(missing_ok=True)
         return connect(path, read_only=True)
 
-    def _open_live(self, path: Path, key: str) -> sqlite3.Connection:
+    def _open_live(self, path: Path, template: Path, key: str) -> sqlite3.Connection:
         """The shared live file: kept across restarts while it is sound and belongs to the same start-up dataset;
         otherwise replaced by a fresh clone of the template."""
         if path.exists():
@@ -252,8 +309,9 @@ class Databases:
                 datadir.remove(path, None if problem == OTHER_DATASET else problem)
         if not path.exists():
             tmp = path.with_name(LIVE_FILE + ".building")
-            with _closing(connect(tmp)) as conn:
-                self.template.backup(conn)  # written in place (no WAL yet): one copy on disk, not two
+            # The template is complete and never written again (read only, no journal): a copy of its file is a
+            # clone, several times cheaper than SQLite's page by page backup (in the kernel where it can be).
+            shutil.copyfile(template, tmp)
             datadir.remove(path)  # no stale WAL may meet the new file
             os.replace(tmp, path)
         live = connect(path)
