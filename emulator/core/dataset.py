@@ -235,6 +235,14 @@ def _copy_file(source: int, target: int) -> None:
         done += len(chunk)
 
 
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))  # writable: Windows syncs no read-only handle
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def connect(path: Path | str, *, read_only: bool = False) -> sqlite3.Connection:
     target = f"file:{path}?mode=ro" if read_only else str(path)
     return sqlite3.connect(target, uri=read_only, check_same_thread=False, isolation_level=None, timeout=30)
@@ -294,7 +302,13 @@ class Databases:
                 tmp.write_bytes(shipped)
             else:
                 with _closing(connect(tmp)) as conn:
+                    # Nothing reads the file before it is moved in, and a build cut short leaves only `tmp`, which
+                    # the next start removes: no journal on disk and no syncs while it is written, then one sync of
+                    # the whole file (what the commit's syncs would amount to) before it takes its name.
+                    for pragma in ("journal_mode=MEMORY", "synchronous=OFF", f"cache_size=-{TEMPLATE_CACHE_KIB}"):
+                        conn.execute(f"PRAGMA {pragma}")
                     build(conn)
+                _fsync(tmp)
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
