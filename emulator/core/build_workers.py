@@ -73,6 +73,7 @@ def generate(
     count = (WORKERS if scale * len(tenants) >= PARALLEL_FROM else 0) if workers is None else workers
     count = min(count, len(tenants))
     by_name = {v.name: v for v in vendors}
+    last = {t.vendor: i for i, t in enumerate(tenants)}
     records = 0
     with _Pool(vendors, seed, scale, tenants, count) as pool:
         for done, tenant in enumerate(tenants):
@@ -89,6 +90,8 @@ def generate(
                     written(done, records)
             loader.conn.execute("RELEASE tenant")
             pool.records_before = records
+            if last[tenant.vendor] == done:  # the vendor's tables are complete: indexed while workers go on
+                loader.complete(c.collection for c in by_name[tenant.vendor].codecs)
             written(done + 1, records)
     return records
 

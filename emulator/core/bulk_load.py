@@ -81,6 +81,7 @@ class BulkLoader:
         self._sql = {c.name: insert_sql(c) for c in self.collections}
         self._parts = Partitions(self.collections)
         self._late: dict[str, list[Record]] = defaultdict(list)
+        self._indexed: set[str] = set()
         self._finished = False
         for coll in self.collections:
             create_table(conn, coll, indexes=False)
@@ -99,14 +100,21 @@ class BulkLoader:
         else:
             self._late[name] += items
 
+    def complete(self, collections: Iterable[Collection]) -> None:
+        """No more rows will come for these collections (late records aside): their indexes are built now rather
+        than at `finish` (while workers still generate the rest, see `build_workers`)."""
+        for batch in self._parts.flush():  # none open, when the rows came through `write`
+            self.write(batch)
+        for coll in collections:
+            if coll.name not in self._indexed:
+                create_indexes(self.conn, coll)
+                self._indexed.add(coll.name)
+
     def finish(self) -> Store:
         """Write the open partitions, build the indexes, then place the late records."""
         assert not self._finished, "finish() runs once"
         self._finished = True
-        for batch in self._parts.flush():
-            self.write(batch)
-        for coll in self.collections:
-            create_indexes(self.conn, coll)
+        self.complete(self.collections)
         store = Store(self.conn)
         for name, late in self._late.items():
             put_records(store, self._by_name[name], late)
