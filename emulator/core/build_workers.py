@@ -6,16 +6,18 @@ and hand over the rows `Partitions` makes of them: the same rows in-process gene
 writer takes them tenant by tenant in the build's order, whichever worker is ahead, so the file is laid out as a
 serial build lays it out, and a worker that is ahead keeps its backlog in its own memory, not the server's.
 
-Workers are spawned, the start method every platform has (a fork would also copy a serving process's threads), and
-they pay an interpreter start (~0.5 s): small datasets are generated in process. A worker that cannot start, fails
-or is killed costs no data: what it wrote of its current tenant is rolled back (a savepoint) and that tenant and
-the rest of its share are generated in process. Workers stop once the writer is gone; none outlives the build.
+Workers are forked where that is safe, else spawned (`start_method`), which costs an interpreter start (~0.5 s):
+small datasets are generated in process. A worker that cannot start, fails or is killed costs no data: what it
+wrote of its current tenant is rolled back (a savepoint) and that tenant and the rest of its share are generated in
+process. Workers stop once the writer is gone; none outlives the build.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -37,10 +39,20 @@ PARALLEL_FROM = 60.0
 # Rows a worker hands over at once: large enough that a message's cost is spread thin, small enough to stream.
 CHUNK_ROWS = 4096
 DONE = "done"
+START_METHOD: str | None = None
 
 Chunk = list[Batch]
 # Hears (tenants done, records so far) after each chunk written and each tenant done.
 Written = Callable[[int, int], None]
+
+
+def start_method() -> str:
+    """How workers start: forked on Linux while this process runs a single thread (no interpreter start, no
+    imports: ~0.5 s of CPU each), else spawned (a fork copies no threads, so one holding a lock would leave it
+    held in the child; and macOS forks unsafely). START_METHOD overrides it (tests)."""
+    if START_METHOD is not None:
+        return START_METHOD
+    return "fork" if sys.platform.startswith("linux") and threading.active_count() == 1 else "spawn"
 
 
 def tenant_chunks(vendor: Vendor, seed: int, scale: float, tenant: TenantRow) -> Iterator[Chunk]:
@@ -123,7 +135,8 @@ class _Pool:
         self._pipes: list[Connection] = []
         if count == 0:
             return
-        ctx = multiprocessing.get_context("spawn")
+        method = start_method()
+        ctx = multiprocessing.get_context("fork") if method == "fork" else multiprocessing.get_context("spawn")
         types = {v.name: type(v) for v in vendors}
         for w in range(count):
             reader, writer = ctx.Pipe(duplex=False)
@@ -196,19 +209,22 @@ def _work(
     out: SimpleQueue[Any] = SimpleQueue()
     sender = threading.Thread(target=_send, args=(writer, out), daemon=True)
     sender.start()
+    parent = os.getppid()
     try:
         vendors = {name: cls([]) for name, cls in types.items()}
         for tenant in share:
             for chunk in tenant_chunks(vendors[tenant.vendor], seed, scale, tenant):
-                if not sender.is_alive():
-                    return  # the writer is gone: nobody reads
+                # The writer is gone (its process ended: this one was handed to another parent), or the pipe
+                # broke: nobody reads. The sender, a daemon thread, ends with the process.
+                if os.getppid() != parent or not sender.is_alive():
+                    return
                 out.put(chunk)
             out.put(DONE)
     except BaseException:
         out.put(traceback.format_exc())
-    finally:
-        out.put(None)
-        sender.join()
+    out.put(None)
+    while sender.is_alive() and os.getppid() == parent:  # its backlog sent, unless the writer is gone meanwhile
+        sender.join(0.5)
 
 
 def _send(writer: Connection, out: SimpleQueue[Any]) -> None:  # pragma: no cover - runs in the worker process

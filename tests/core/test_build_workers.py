@@ -8,6 +8,7 @@ import importlib
 import logging
 import multiprocessing
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -53,8 +54,11 @@ def _default_settings(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
-def build(vendor_types: list[type[Vendor]], workers: bool, monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
+def build(
+    vendor_types: list[type[Vendor]], workers: bool, monkeypatch: pytest.MonkeyPatch, method: str = "spawn"
+) -> list[tuple[Any, ...]]:
     monkeypatch.setattr(build_workers, "PARALLEL_FROM", 0.0 if workers else float("inf"))
+    monkeypatch.setattr(build_workers, "START_METHOD", method)
     emu = Emulator(Settings(), VENDOR_TYPES, ControlPlaneErrors())
     vendors = [cls([]) for cls in vendor_types]
     by_name = {v.name: v for v in emu.vendors}
@@ -71,24 +75,42 @@ def with_fixie(fixie: type[Vendor]) -> list[type[Vendor]]:
     return [fixie if cls.name == "fixie" else cls for cls in VENDOR_TYPES]
 
 
-def test_workers_build_the_in_process_dataset(monkeypatch: pytest.MonkeyPatch) -> None:
+METHODS = [m for m in ("fork", "spawn") if m in multiprocessing.get_all_start_methods()]
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_workers_build_the_in_process_dataset(method: str, monkeypatch: pytest.MonkeyPatch) -> None:
     serial = build(list(VENDOR_TYPES), False, monkeypatch)
     assert len(serial) > 1000
-    assert build(list(VENDOR_TYPES), True, monkeypatch) == serial
+    assert build(list(VENDOR_TYPES), True, monkeypatch, method) == serial
 
 
+def test_workers_are_forked_only_by_a_single_thread_on_linux(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(build_workers, "START_METHOD", None)
+    monkeypatch.setattr(build_workers.threading, "active_count", lambda: 1)
+    assert build_workers.start_method() == ("fork" if sys.platform.startswith("linux") else "spawn")
+    monkeypatch.setattr(build_workers.threading, "active_count", lambda: 2)
+    assert build_workers.start_method() == "spawn"
+
+
+@pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize(
     ("name", "logged"), [("FailsInWorkers", "worker failure"), ("EndsInWorkers", "ended (exit code 3)")]
 )
 def test_a_worker_that_fails_midway_leaves_its_tenants_to_this_process(
-    name: str, logged: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    name: str,
+    logged: str,
+    method: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     (tmp_path / "failing_vendor.py").write_text(FAILING_VENDOR)
     monkeypatch.syspath_prepend(str(tmp_path))  # a spawned worker gets this process's sys.path
     failing = getattr(importlib.import_module("failing_vendor"), name)
     serial = build(list(VENDOR_TYPES), False, monkeypatch)
     with caplog.at_level(logging.WARNING, "emulator"):
-        assert build(with_fixie(failing), True, monkeypatch) == serial
+        assert build(with_fixie(failing), True, monkeypatch, method) == serial
     assert logged in caplog.text
 
 
