@@ -59,6 +59,7 @@ def build(
 ) -> list[tuple[Any, ...]]:
     monkeypatch.setattr(build_workers, "PARALLEL_FROM", 0.0 if workers else float("inf"))
     monkeypatch.setattr(build_workers, "START_METHOD", method)
+    monkeypatch.setattr(build_workers, "_cores", lambda: 2)
     emu = Emulator(Settings(), VENDOR_TYPES, ControlPlaneErrors())
     vendors = [cls([]) for cls in vendor_types]
     by_name = {v.name: v for v in emu.vendors}
