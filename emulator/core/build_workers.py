@@ -88,8 +88,9 @@ def generate(
 ) -> int:
     """Generate the tenants' records into `loader` (inside the caller's transaction), in workers when it pays
     (`workers` None) or as many as given (0: in process); returns how many records."""
-    if workers is None:  # one core cannot overlap anything: the workers' extra work would only add up
-        workers = min(WORKERS, _cores()) if scale * len(tenants) >= PARALLEL_FROM and _cores() > 1 else 0
+    if workers is None:  # one core cannot overlap anything; a daemonic process may start none
+        worth = scale * len(tenants) >= PARALLEL_FROM and not multiprocessing.current_process().daemon
+        workers = min(WORKERS, _cores()) if worth and _cores() > 1 else 0
     count = min(workers, len(tenants))
     by_name = {v.name: v for v in vendors}
     last = {t.vendor: i for i, t in enumerate(tenants)}
