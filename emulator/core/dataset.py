@@ -326,6 +326,7 @@ class Databases:
             # The template is complete and never written again (read only, no journal): a copy of its file is a
             # clone, several times cheaper than SQLite's page by page backup (in the kernel where it can be).
             shutil.copyfile(template, tmp)
+            _fsync(tmp)  # on disk before it takes its name, as the backup's commit was
             datadir.remove(path)  # no stale WAL may meet the new file
             os.replace(tmp, path)
         live = connect(path)
