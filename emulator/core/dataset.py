@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from emulator.core import build_workers, datadir, prebuilt, state
+from emulator.core import datadir, prebuilt, state
 from emulator.core.bulk_load import BulkLoader
 from emulator.core.clock import Clock
 from emulator.core.datadir import DataDirError
@@ -80,6 +80,8 @@ def build_dataset(
     first (a bad file is reported before any data is generated) and checked against the vendors' rules once the
     records are in (a Fixie conversation needs its agent, generated or a fixture): FixtureError. `progress` hears
     how far it is (per tenant, and every PROGRESS_EVERY records)."""
+    from emulator.core import build_workers  # multiprocessing: imported by a build, not by every start
+
     fixtures = fixture_entries(vendors, spec)
     generated = [t for t in spec.tenants if spec.generate and t.generate]
     report = progress or _no_progress
