@@ -28,6 +28,7 @@ from emulator.core import datadir, prebuilt, state
 from emulator.core.bulk_load import BulkLoader
 from emulator.core.clock import Clock
 from emulator.core.datadir import DataDirError
+from emulator.core.filecopy import copy_file, fsync
 from emulator.core.filelock import exclusive
 from emulator.core.fixtures import FixtureCodec, FixtureError, FixtureSource
 from emulator.core.state import TenantRow
@@ -190,7 +191,7 @@ def _unlinked_file(
     try:
         with os.fdopen(fd, "wb") as file:
             if source is not None:
-                _copy_file(source, file.fileno())
+                copy_file(source, file.fileno())
             else:
                 file.write(content or b"")
         conn = connect(name)
@@ -210,39 +211,6 @@ def _unlinked_file(
         with suppress(OSError):
             os.unlink(name)
         return None
-
-
-COPY_CHUNK = 16 << 20
-
-
-def _copy_file(source: int, target: int) -> None:
-    """The whole file behind descriptor `source` into the empty file `target`: in the kernel where it can."""
-    size = os.fstat(source).st_size
-    done = 0
-    copy_range = getattr(os, "copy_file_range", None)
-    while done < size and copy_range is not None:
-        try:
-            copied = copy_range(source, target, size - done, done, done)
-        except OSError:  # not between these files here: copy through this process instead
-            break
-        if copied == 0:
-            break
-        done += copied
-    while done < size:
-        chunk = os.pread(source, min(COPY_CHUNK, size - done), done)
-        if not chunk:
-            raise OSError(f"database file cut short while copied ({done} of {size} bytes)")
-        os.lseek(target, done, os.SEEK_SET)
-        os.write(target, chunk)
-        done += len(chunk)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))  # writable: Windows syncs no read-only handle
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def connect(path: Path | str, *, read_only: bool = False) -> sqlite3.Connection:
@@ -310,7 +278,7 @@ class Databases:
                     for pragma in ("journal_mode=MEMORY", "synchronous=OFF", f"cache_size=-{TEMPLATE_CACHE_KIB}"):
                         conn.execute(f"PRAGMA {pragma}")
                     build(conn)
-                _fsync(tmp)
+                fsync(tmp)
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
@@ -328,7 +296,7 @@ class Databases:
             # The template is complete and never written again (read only, no journal): a copy of its file is a
             # clone, several times cheaper than SQLite's page by page backup (in the kernel where it can be).
             shutil.copyfile(template, tmp)
-            _fsync(tmp)  # on disk before it takes its name, as the backup's commit was
+            fsync(tmp)  # on disk before it takes its name, as the backup's commit was
             datadir.remove(path)  # no stale WAL may meet the new file
             os.replace(tmp, path)
         live = connect(path)
