@@ -15,6 +15,7 @@ writes were unreadable anyway), and templates of other datasets are pruned.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -27,6 +28,7 @@ from emulator.core import datadir, prebuilt, state
 from emulator.core.bulk_load import BulkLoader
 from emulator.core.clock import Clock
 from emulator.core.datadir import DataDirError
+from emulator.core.filecopy import copy_file, fsync
 from emulator.core.filelock import exclusive
 from emulator.core.fixtures import FixtureCodec, FixtureError, FixtureSource
 from emulator.core.state import TenantRow
@@ -79,22 +81,23 @@ def build_dataset(
     first (a bad file is reported before any data is generated) and checked against the vendors' rules once the
     records are in (a Fixie conversation needs its agent, generated or a fixture): FixtureError. `progress` hears
     how far it is (per tenant, and every PROGRESS_EVERY records)."""
+    from emulator.core import build_workers  # multiprocessing: imported by a build, not by every start
+
     fixtures = fixture_entries(vendors, spec)
-    by_name = {v.name: v for v in vendors}
     generated = [t for t in spec.tenants if spec.generate and t.generate]
     report = progress or _no_progress
-    records = 0
     report(BuildStep(0, len(generated), 0, "generating"))
     conn.execute("BEGIN")
     try:
         loader = BulkLoader(conn, [c.collection for v in vendors for c in v.codecs])
-        for done, tenant in enumerate(generated):
-            for coll, rec in by_name[tenant.vendor].generate_records(spec.seed, spec.scale, tenant.doc):
-                loader.add(coll, rec)
-                records += 1
-                if records % PROGRESS_EVERY == 0:
-                    report(BuildStep(done, len(generated), records, "generating"))
-            report(BuildStep(done + 1, len(generated), records, "generating"))
+        last = [0, 0]  # tenants done, records
+
+        def written(done: int, so_far: int) -> None:
+            if done != last[0] or so_far // PROGRESS_EVERY != last[1] // PROGRESS_EVERY:
+                report(BuildStep(done, len(generated), so_far, "generating"))
+            last[:] = [done, so_far]
+
+        records = build_workers.generate(loader, vendors, spec.seed, spec.scale, generated, written)
         records += sum(len(entries) for _, _, entries in fixtures)
         report(BuildStep(len(generated), len(generated), records, "writing"))
         store = loader.finish()
@@ -146,42 +149,65 @@ LIVE_CACHE_KIB = 64 << 10
 TEMPLATE_CACHE_KIB = 8 << 10
 
 
-def scratch(cache_kib: int, content: bytes | None = None) -> sqlite3.Connection:
+def scratch(cache_kib: int, content: bytes | None = None, source: int | None = None) -> sqlite3.Connection:
     """A private database for a process without --data-dir: a temporary file, unlinked at once (nothing is left
     behind, even after kill -9), that SQLite alone holds open; in memory where that cannot be (no writable temporary
     directory, or a system that cannot delete a file SQLite holds open: Windows). A file keeps the records in the OS
     page cache, which the kernel may evict, rather than in the process: at 10^6 records that is gigabytes of RSS,
     twice over with the template. Exclusive locking, a rollback journal in memory and no syncs: nothing else opens it
     and nothing has to survive a crash, so reads cost what they cost in memory once the pages are cached. `content`:
-    a database file's bytes to start from."""
-    conn = _unlinked_file(content)
-    if conn is None:
+    a database file's bytes to start from; `source`: a descriptor of a database file to start as a copy of."""
+    made = _unlinked_file(content, source)
+    if made is None:
         conn = connect(":memory:")
         if content is not None:
             conn.deserialize(content)
+    else:
+        conn = made[0]
     conn.execute(f"PRAGMA cache_size=-{cache_kib}")
     return conn
 
 
-def _unlinked_file(content: bytes | None) -> sqlite3.Connection | None:
+def scratch_kept(cache_kib: int) -> tuple[sqlite3.Connection, int | None]:
+    """An empty `scratch` database, and a descriptor of its (unlinked) file, or None if it is in memory: to copy
+    the file once built (a copy in the kernel is several times cheaper than SQLite's page by page backup). The
+    caller closes the descriptor."""
+    made = _unlinked_file(None, None, keep=True)
+    if made is None:
+        return scratch(cache_kib), None
+    made[0].execute(f"PRAGMA cache_size=-{cache_kib}")
+    return made
+
+
+def _unlinked_file(
+    content: bytes | None, source: int | None, keep: bool = False
+) -> tuple[sqlite3.Connection, int | None] | None:
     try:
         fd, name = tempfile.mkstemp(prefix="emulator-", suffix=".sqlite3")
     except OSError:
         return None
     conn = None
+    kept = None
     try:
         with os.fdopen(fd, "wb") as file:
-            file.write(content or b"")
+            if source is not None:
+                copy_file(source, file.fileno())
+            else:
+                file.write(content or b"")
         conn = connect(name)
         for pragma in ("locking_mode=EXCLUSIVE", "journal_mode=MEMORY", "synchronous=OFF"):
             conn.execute(f"PRAGMA {pragma}")
         conn.execute("BEGIN IMMEDIATE")  # the file opened and locked (for good) before its name goes
         conn.execute("COMMIT")
+        if keep:
+            kept = os.open(name, os.O_RDONLY | getattr(os, "O_BINARY", 0))
         os.unlink(name)
-        return conn
+        return conn, kept
     except OSError:
         if conn is not None:
             conn.close()
+        if kept is not None:
+            os.close(kept)
         with suppress(OSError):
             os.unlink(name)
         return None
@@ -199,13 +225,21 @@ class Databases:
         self.data_dir = data_dir
         if data_dir is None:
             shipped = prebuilt.load(spec.key)
-            self.template = scratch(TEMPLATE_CACHE_KIB, shipped)
-            if shipped is None:
-                build(self.template)
-                self.live = scratch(LIVE_CACHE_KIB)
-                self.template.backup(self.live)
-            else:
+            if shipped is not None:
+                self.template = scratch(TEMPLATE_CACHE_KIB, shipped)
                 self.live = scratch(LIVE_CACHE_KIB, shipped)  # writing the file's bytes beats a page-by-page copy
+                return
+            self.template, fd = scratch_kept(TEMPLATE_CACHE_KIB)
+            try:
+                build(self.template)
+                if fd is not None:  # the built file copied whole (committed: every page is in it)
+                    self.live = scratch(LIVE_CACHE_KIB, source=fd)
+                else:
+                    self.live = scratch(LIVE_CACHE_KIB)
+                    self.template.backup(self.live)
+            finally:
+                if fd is not None:
+                    os.close(fd)
             return
         datadir.prepare(data_dir)
         template_path = data_dir / f"store-{spec.key}.sqlite3"
@@ -213,7 +247,7 @@ class Databases:
             with self.build_lock():
                 datadir.prune(data_dir, keep={template_path.name})
                 self.template = self._open_template(template_path, spec.key, build)
-                self.live = self._open_live(data_dir / LIVE_FILE, spec.key)
+                self.live = self._open_live(data_dir / LIVE_FILE, template_path, spec.key)
                 runtime = data_dir / RUNTIME_FILE
                 if runtime.exists():
                     with _closing(connect(runtime)) as conn:
@@ -238,13 +272,19 @@ class Databases:
                 tmp.write_bytes(shipped)
             else:
                 with _closing(connect(tmp)) as conn:
+                    # Nothing reads the file before it is moved in, and a build cut short leaves only `tmp`, which
+                    # the next start removes: no journal on disk and no syncs while it is written, then one sync of
+                    # the whole file (what the commit's syncs would amount to) before it takes its name.
+                    for pragma in ("journal_mode=MEMORY", "synchronous=OFF", f"cache_size=-{TEMPLATE_CACHE_KIB}"):
+                        conn.execute(f"PRAGMA {pragma}")
                     build(conn)
+                fsync(tmp)
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
         return connect(path, read_only=True)
 
-    def _open_live(self, path: Path, key: str) -> sqlite3.Connection:
+    def _open_live(self, path: Path, template: Path, key: str) -> sqlite3.Connection:
         """The shared live file: kept across restarts while it is sound and belongs to the same start-up dataset;
         otherwise replaced by a fresh clone of the template."""
         if path.exists():
@@ -253,8 +293,10 @@ class Databases:
                 datadir.remove(path, None if problem == OTHER_DATASET else problem)
         if not path.exists():
             tmp = path.with_name(LIVE_FILE + ".building")
-            with _closing(connect(tmp)) as conn:
-                self.template.backup(conn)  # written in place (no WAL yet): one copy on disk, not two
+            # The template is complete and never written again (read only, no journal): a copy of its file is a
+            # clone, several times cheaper than SQLite's page by page backup (in the kernel where it can be).
+            shutil.copyfile(template, tmp)
+            fsync(tmp)  # on disk before it takes its name, as the backup's commit was
             datadir.remove(path)  # no stale WAL may meet the new file
             os.replace(tmp, path)
         live = connect(path)

@@ -373,3 +373,9 @@ def wire_doc(doc: dict[str, Any]) -> str:
     in field order, unset fields absent. Floats are not encoded alike (pydantic writes 1e16 where json writes
     1e+16), so generated documents hold none that large or small."""
     return _WIRE_ENCODER.encode(doc)
+
+
+def wire_json(value: Any) -> str:
+    """A value (a string, a list) as `wire_doc` writes it inside a document: generators that write documents
+    out directly use it."""
+    return _WIRE_ENCODER.encode(value)

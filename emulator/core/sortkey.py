@@ -23,14 +23,18 @@ def encode(value: Any) -> bytes:
 
 
 def encode_keyed(sort_key: tuple[Any, ...], id_: str) -> bytes:
-    """`encode((sort_key, id_))`, with ints and ASCII strings (what records sort by, and ids) encoded inline: a
-    build encodes one per record."""
+    """`encode((sort_key, id_))`, with ints, ASCII strings and tuples of ints (what records sort by, and ids) encoded
+    inline: a build encodes one per record."""
     out = bytearray(b"\x03\x03")
     for item in sort_key:
         if type(item) is int and _INT64_MIN <= item <= _INT64_MAX:
             out += _INT + (item - _INT64_MIN).to_bytes(8, "big")
         elif type(item) is str and item.isascii() and "\x00" not in item:
             out += _STR + item.encode() + b"\x00\x00"
+        elif (
+            type(item) is tuple and set(map(type, item)) == {int} and _INT64_MIN <= min(item) <= max(item) <= _INT64_MAX
+        ):
+            out += _TUPLE + _ints(item) + _END  # e.g. a string as code points (MetaStudio's descending room ids)
         else:
             _encode(item, out)
     out += _END
@@ -40,6 +44,11 @@ def encode_keyed(sort_key: tuple[Any, ...], id_: str) -> bytes:
         _encode(id_, out)
         out += _END
     return bytes(out)
+
+
+def _ints(values: tuple[int, ...]) -> bytes:
+    """`_encode` of each of `values` (ints in range)."""
+    return b"".join([_INT + (v - _INT64_MIN).to_bytes(8, "big") for v in values])
 
 
 def _encode(value: Any, out: bytearray) -> None:

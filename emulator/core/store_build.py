@@ -84,32 +84,41 @@ def insert_partitions(conn: sqlite3.Connection, coll: Collection, records: Itera
     insert_keyed(conn, coll, ((record_key(rec), rec) for rec in records))
 
 
+def insert_sql(coll: Collection) -> str:
+    """The INSERT of one whole row (`numbered_rows`' tuples) into the collection's table."""
+    names = ("tenant", "part", "pos", "id", "skey", *coll.all_columns(), "doc")
+    return f"INSERT INTO {coll.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+
+
 def insert_keyed(conn: sqlite3.Connection, coll: Collection, keyed: Iterable[tuple[bytes, Record]]) -> None:
     """Like `insert_partitions`, for records whose sort keys are already encoded (rows read back for a rebuild)."""
     groups: dict[tuple[str, str], list[tuple[bytes, Record]]] = defaultdict(list)
     for skey, rec in keyed:
         groups[(rec.tenant, rec.part)].append((skey, rec))
-    names = ("tenant", "part", "pos", "id", "skey", *coll.all_columns(), "doc")
-    sql = f"INSERT INTO {coll.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-
-    columns, sums, counters = coll.columns, coll.prefix_sums, coll.run_counters  # locals: once per row adds up
 
     def rows() -> Iterator[tuple[Any, ...]]:
         for key in sorted(groups):
-            running = dict.fromkeys(sums, 0)
-            runs: dict[str, tuple[Any, int]] = {}
-            for pos, (skey, rec) in enumerate(sorted(groups[key], key=itemgetter(0))):
-                values = rec.values
-                for c in sums:
-                    running[c] += int(values.get(c) or 0)
-                for column, source in counters:
-                    last, count = runs.get(column, (NO_VALUE, -1))
-                    value = values.get(source)
-                    runs[column] = (value, count if value == last else count + 1)
-                    values[column] = runs[column][1]
-                stored = [values.get(c) for c in columns]
-                if sums:
-                    stored += [running[c] for c in sums]
-                yield (rec.tenant, rec.part, pos, rec.id, skey, *stored, rec.doc)
+            yield from numbered_rows(coll, groups[key])
 
-    conn.executemany(sql, rows())
+    conn.executemany(insert_sql(coll), rows())
+
+
+def numbered_rows(coll: Collection, keyed: list[tuple[bytes, Record]]) -> Iterator[tuple[Any, ...]]:
+    """One partition's rows as `insert_sql` takes them: in sort order, numbered, with their running totals and run
+    counters (which are also set in each record's `values`)."""
+    columns, sums, counters = coll.columns, coll.prefix_sums, coll.run_counters  # locals: once per row adds up
+    running = dict.fromkeys(sums, 0)
+    runs: dict[str, tuple[Any, int]] = {}
+    for pos, (skey, rec) in enumerate(sorted(keyed, key=itemgetter(0))):
+        values = rec.values
+        for c in sums:
+            running[c] += int(values.get(c) or 0)
+        for column, source in counters:
+            last, count = runs.get(column, (NO_VALUE, -1))
+            value = values.get(source)
+            runs[column] = (value, count if value == last else count + 1)
+            values[column] = runs[column][1]
+        stored = [values.get(c) for c in columns]
+        if sums:
+            stored += [running[c] for c in sums]
+        yield (rec.tenant, rec.part, pos, rec.id, skey, *stored, rec.doc)

@@ -68,3 +68,33 @@ def test_config_documents_are_what_the_models_serialize_to() -> None:
         ):
             assert wire(model.model_validate(doc)) == wire_doc(doc)
             assert json.loads(wire_doc(doc)) == doc
+
+
+@pytest.mark.parametrize(("seed", "scale"), [(20201109, 1.0), (7, 0.3), (123456789, 1.7)])
+def test_dialogue_texts_are_the_documents_serialized(seed: int, scale: float) -> None:
+    """`ice.data.dialogue_texts` writes each dialogue out directly: exactly `wire_doc` of `dialogue_docs`' own."""
+    from emulator.core.fixtures import wire_doc
+    from emulator.core.pools import TextPools, seeded_faker
+    from emulator.vendors.ice import data
+
+    account = "1000000000000001"
+    pools = TextPools.build(seeded_faker(seed, "ice", account))
+    quoted = data._Quoted.of(pools)
+    for session in data.sessions(seed, account, scale):
+        texts = list(data.dialogue_texts(seed, account, session, pools, quoted))
+        docs = list(data.dialogue_docs(seed, account, session, pools))
+        assert [(d["DialogueId"], d["RoundId"], d["Time"], wire_doc(d)) for d in docs] == texts
+
+
+@pytest.mark.parametrize(("seed", "count"), [(20201109, 400), (7, 150), (123456789, 300)])
+def test_conversation_texts_are_the_documents_serialized(seed: int, count: int) -> None:
+    """`fixie.data_text` writes each conversation out directly: exactly `wire_doc` of `conversation_docs`' own."""
+    from emulator.core.fixtures import wire_doc
+    from emulator.core.ids import ms_from_iso
+    from emulator.core.pools import TextPools, seeded_faker
+    from emulator.vendors.fixie import data, data_text
+
+    pools = TextPools.build(seeded_faker(seed, "fixie", "owner"))
+    texts = list(data_text.conversation_texts(seed, "owner", "agent", count, pools, data_text.Quoted.of(pools)))
+    docs = list(data.conversation_docs(seed, "owner", "agent", count, pools))
+    assert [(d["id"], ms_from_iso(d["turns"][0]["timestamp"]), wire_doc(d)) for d in docs] == texts

@@ -451,3 +451,15 @@ def test_sort_key_edge_pairs(smaller: tuple[Any, ...], larger: tuple[Any, ...]) 
 def test_sort_keys_refuse_other_types(bad: Any) -> None:
     with pytest.raises(TypeError):
         sortkey.encode(bad)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_keyed_encoding_is_the_general_encoding(seed: int) -> None:
+    """`encode_keyed`'s inline paths (ints, ASCII strings, tuples of ints, out-of-range ints inside tuples) write
+    exactly what `encode((sort_key, id))` writes."""
+    r = random.Random(seed)
+    shape = [random_shape(r) for _ in range(4)]
+    edge: list[tuple[Any, ...]] = [(5, (-ord("a"), 1)), ((2**70, -(2**70), 3),), (("é", ("x", -1)),), ((),)]
+    for sort_key in [random_value(r, shape) for _ in range(60)] + edge:
+        for id_ in ("plain-id", "ünïcode", "nul\x00id", ""):
+            assert sortkey.encode_keyed(sort_key, id_) == sortkey.encode((sort_key, id_)), (sort_key, id_)

@@ -97,17 +97,18 @@ class FixieVendor(Vendor):
                 yield CONVERSATION_CODEC, conversation
 
     def generate_records(self, seed: int, scale: float, tenant: dict[str, Any]) -> Iterator[tuple[Collection, Record]]:
-        from emulator.vendors.fixie import data
+        from emulator.vendors.fixie import data, data_text  # generation only
 
-        # Conversations go from wire documents straight to records (see `data.conversation_docs`).
+        # Conversations are written out as wire JSON directly, never as models or dicts (see `data_text`).
         owner = self.tenant_id(tenant)
         pools = TextPools.build(seeded_faker(seed, "fixie", owner))
+        quoted = data_text.Quoted.of(pools)
         for agent, shape in zip(data.agents(seed, owner), data.AGENT_SHAPES, strict=True):
             yield AGENTS, AGENT_CODEC.record(agent)
             count = data.scaled(shape.conversations, scale)
             agent_id = agent.record.agent_id
-            for doc in data.conversation_docs(seed, owner, agent_id, count, pools):
-                yield CONVERSATIONS, conversation_record(owner, agent_id, doc)
+            for id_, start_ms, text in data_text.conversation_texts(seed, owner, agent_id, count, pools, quoted):
+                yield CONVERSATIONS, conversation_record(owner, agent_id, id_, start_ms, text)
 
     def render(self, err: VendorError, request: Request) -> Response:
         body = {"code": int(err.code), "message": err.message, "details": []}

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, JsonValue, model_validator
 
 from emulator.core.casing import CamelModel
-from emulator.core.fixtures import Entry, FixtureCodec, wire, wire_doc
+from emulator.core.fixtures import Entry, FixtureCodec, wire
 from emulator.core.ids import ms_from_iso
 from emulator.core.store import Collection, Record
 
@@ -152,10 +152,10 @@ def _conversation_record(e: ConversationEntry) -> Record:
     return Record(e.tenant, e.agent_id, r.id, (r.started_ms(),), wire(r))
 
 
-def conversation_record(tenant: str, agent_id: str, doc: dict[str, Any]) -> Record:
-    """`_conversation_record` of the entry whose record serializes to `doc` (a generated one), without the models."""
-    started = ms_from_iso(doc["turns"][0]["timestamp"]) if doc["turns"] else 0
-    return Record(tenant, agent_id, doc["id"], (started,), wire_doc(doc))
+def conversation_record(tenant: str, agent_id: str, id_: str, started_ms: int, text: str) -> Record:
+    """`_conversation_record` of a generated entry whose record serializes to `text` and whose first turn is at
+    `started_ms`, without the models."""
+    return Record(tenant, agent_id, id_, (started_ms,), text)
 
 
 def _conversation_entry(tenant: str, part: str, id_: str, values: dict[str, Any], doc: str) -> dict[str, Any]:

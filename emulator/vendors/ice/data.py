@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from emulator.core.fixtures import wire_json
 from emulator.core.ids import EPOCH_MS, hex32, iso_s, rng
 from emulator.core.pools import TextPools, seeded_faker
 from emulator.core.store import Collection, Record
@@ -116,15 +117,7 @@ def _dialogue(
     if source == "chat" and not agent and r.random() < 0.1:
         fmt = r.choice(("png", "jpg", "pdf", "txt"))
         fid = hex32(r)
-        files.append(
-            {
-                "Id": fid,
-                "Name": f"{r.choice(pools.words)}.{fmt}",
-                "Format": fmt,
-                "Type": 0 if fmt in ("png", "jpg") else 1,
-                "Url": f"https://ice-emulator-oss.oss-cn-shanghai.aliyuncs.com/attachments/{fid}.{fmt}",
-            }
-        )
+        files.append(_file(fid, r.choice(pools.words), fmt))
     extend = ""
     if r.random() < 0.3:
         sentiment = r.choice(("positive", "neutral", "negative"))
@@ -185,6 +178,74 @@ def records(seed: int, account: str, scale: float) -> Iterator[tuple[Collection,
     for agent_id, instance_id, start_time, doc in instance_docs(seed, account, scale, fake):
         yield INSTANCES, instance_record(account, agent_id, instance_id, start_time, doc)
     pools = TextPools.build(fake)
+    quoted = _Quoted.of(pools)
     for session in sessions(seed, account, scale):
-        for dialogue in dialogue_docs(seed, account, session, pools):
-            yield DIALOGUES, dialogue_record(account, session.session_id, dialogue)
+        part = session.session_id
+        for dialogue_id, round_id, ms, text in dialogue_texts(seed, account, session, pools, quoted):
+            yield DIALOGUES, dialogue_record(account, part, dialogue_id, round_id, ms, text)
+
+
+@dataclass(frozen=True)
+class _Quoted:
+    """The pools' strings as JSON string literals, drawn by index as the pools are (same length, same draws)."""
+
+    user_lines: list[str]
+    agent_lines: list[str]
+    reasoning: list[str]
+
+    @classmethod
+    def of(cls, pools: TextPools) -> _Quoted:
+        return cls(*([_quote(t) for t in texts] for texts in (pools.user_lines, pools.agent_lines, pools.reasoning)))
+
+
+_quote = wire_json
+_EMPTY = _quote("")
+
+
+def dialogue_texts(
+    seed: int, account: str, session: Session, pools: TextPools, quoted: _Quoted
+) -> Iterator[tuple[str, str, int, str]]:
+    """(DialogueId, RoundId, Time, serialized document) of each of the session's dialogues: `dialogue_docs` drawn
+    the same way and written out directly, which saves most of a dialogue's cost (JSON encoding a dict per record,
+    10^6 of them; the tests check the text is `wire_doc` of each document)."""
+    r = rng(seed, "ice", account, session.session_id)
+    source = session.source
+    now = session.start_ms
+    node = f"node_{r.choice(('llm', 'intent', 'kb'))}_{r.randrange(1, 9)}" if r.random() < 0.5 else ""
+    node_text = _quote(node)
+    randrange, random_, choice = r.randrange, r.random, r.choice
+    for n in range(session.rounds):
+        round_id = hex32(r)
+        for producer, kind in _round_shape(r, source, n):
+            now += randrange(800, 9000)
+            agent = producer == "agent"
+            files = "[]"
+            if source == "chat" and not agent and random_() < 0.1:
+                fmt = choice(("png", "jpg", "pdf", "txt"))
+                fid = hex32(r)
+                files = wire_json([_file(fid, choice(pools.words), fmt)])
+            extend = _EMPTY
+            if random_() < 0.3:
+                sentiment = choice(("positive", "neutral", "negative"))
+                extend = _quote(f'{{"Sentiment":"{sentiment}","Intent":"{choice(pools.words)}"}}')
+            dialogue_id = hex32(r)
+            text = choice(quoted.agent_lines if agent else quoted.user_lines)
+            reasoning = choice(quoted.reasoning) if agent and kind == "normal" and random_() < 0.4 else _EMPTY
+            yield (
+                dialogue_id,
+                round_id,
+                now,
+                f'{{"DialogueId":"{dialogue_id}","RoundId":"{round_id}","Producer":"{producer}","Text":{text},'
+                f'"ReasoningText":{reasoning},"AttachedFileList":{files},"Time":{now},"Type":"{kind}",'
+                f'"Source":"{source}","NodeId":{node_text if agent else _EMPTY},"Extend":{extend}}}',
+            )
+
+
+def _file(fid: str, word: str, fmt: str) -> dict[str, Any]:
+    return {
+        "Id": fid,
+        "Name": f"{word}.{fmt}",
+        "Format": fmt,
+        "Type": 0 if fmt in ("png", "jpg") else 1,
+        "Url": f"https://ice-emulator-oss.oss-cn-shanghai.aliyuncs.com/attachments/{fid}.{fmt}",
+    }

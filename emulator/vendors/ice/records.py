@@ -101,10 +101,9 @@ def _dialogue_record(e: DialogueEntry) -> Record:
     return Record(e.tenant, e.session_id, r.dialogue_id, (r.time,), wire(r), values)
 
 
-def dialogue_record(tenant: str, session_id: str, doc: dict[str, Any]) -> Record:
-    """`_dialogue_record` of the entry whose record serializes to `doc` (a generated one), without the models."""
-    values = {"time": doc["Time"], "round_id": doc["RoundId"]}
-    return Record(tenant, session_id, doc["DialogueId"], (doc["Time"],), wire_doc(doc), values)
+def dialogue_record(tenant: str, session_id: str, dialogue_id: str, round_id: str, ms: int, text: str) -> Record:
+    """`_dialogue_record` of a generated entry whose record serializes to `text`, without the models."""
+    return Record(tenant, session_id, dialogue_id, (ms,), text, {"time": ms, "round_id": round_id})
 
 
 def _dialogue_entry(tenant: str, part: str, id_: str, values: dict[str, Any], doc: str) -> dict[str, Any]:

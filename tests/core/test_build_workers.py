@@ -1,0 +1,137 @@
+"""A dataset generated in worker processes is the dataset generated in process, row for row; a worker that cannot
+start or fails midway costs nothing but time (its tenants are generated in process), and none outlives the build."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import logging
+import multiprocessing
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from emulator.admin.errors import ControlPlaneErrors
+from emulator.core import build_workers, prebuilt
+from emulator.core.context import Emulator
+from emulator.core.dataset import build_dataset, connect
+from emulator.core.settings import Settings
+from emulator.core.state import TenantRow
+from emulator.core.vendor import Vendor
+from emulator.vendors import VENDOR_TYPES
+from emulator.vendors.fixie import FixieVendor
+
+SCALE = 0.6
+# A vendor a spawned worker can import (test modules are not importable there): Fixie, except that in a worker
+# process it fails (or its process ends, as when killed) after a few dozen records.
+FAILING_VENDOR = """
+import multiprocessing, os
+from emulator.vendors.fixie import FixieVendor
+
+class FailsInWorkers(FixieVendor):
+    def generate_records(self, seed, scale, tenant):
+        for n, item in enumerate(super().generate_records(seed, scale, tenant)):
+            if n == 30 and multiprocessing.parent_process() is not None:
+                raise RuntimeError("worker failure")
+            yield item
+
+class EndsInWorkers(FixieVendor):
+    def generate_records(self, seed, scale, tenant):
+        for n, item in enumerate(super().generate_records(seed, scale, tenant)):
+            if n == 30 and multiprocessing.parent_process() is not None:
+                os._exit(3)
+            yield item
+"""
+
+
+@pytest.fixture(autouse=True)
+def _default_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith("EMULATOR_"):
+            monkeypatch.delenv(name)
+
+
+def build(
+    vendor_types: list[type[Vendor]], workers: bool, monkeypatch: pytest.MonkeyPatch, method: str = "spawn"
+) -> list[tuple[Any, ...]]:
+    monkeypatch.setattr(build_workers, "PARALLEL_FROM", 0.0 if workers else float("inf"))
+    monkeypatch.setattr(build_workers, "START_METHOD", method)
+    monkeypatch.setattr(build_workers, "_cores", lambda: 2)
+    emu = Emulator(Settings(), VENDOR_TYPES, ControlPlaneErrors())
+    vendors = [cls([]) for cls in vendor_types]
+    by_name = {v.name: v for v in emu.vendors}
+    for vendor in vendors:
+        vendor.load_tenants(by_name[vendor.name].tenants_manifest())
+    spec = dataclasses.replace(emu.startup, scale=SCALE)
+    conn = connect(":memory:")
+    build_dataset(conn, vendors, spec)
+    assert multiprocessing.active_children() == []
+    return prebuilt.rows(conn)
+
+
+def with_fixie(fixie: type[Vendor]) -> list[type[Vendor]]:
+    return [fixie if cls.name == "fixie" else cls for cls in VENDOR_TYPES]
+
+
+METHODS = [m for m in ("fork", "spawn") if m in multiprocessing.get_all_start_methods()]
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_workers_build_the_in_process_dataset(method: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    serial = build(list(VENDOR_TYPES), False, monkeypatch)
+    assert len(serial) > 1000
+    assert build(list(VENDOR_TYPES), True, monkeypatch, method) == serial
+
+
+def test_workers_are_forked_only_by_a_single_thread_on_linux(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(build_workers, "START_METHOD", None)
+    monkeypatch.setattr(build_workers.threading, "active_count", lambda: 1)
+    assert build_workers.start_method() == ("fork" if sys.platform.startswith("linux") else "spawn")
+    monkeypatch.setattr(build_workers.threading, "active_count", lambda: 2)
+    assert build_workers.start_method() == "spawn"
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize(
+    ("name", "logged"), [("FailsInWorkers", "worker failure"), ("EndsInWorkers", "ended (exit code 3)")]
+)
+def test_a_worker_that_fails_midway_leaves_its_tenants_to_this_process(
+    name: str,
+    logged: str,
+    method: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    (tmp_path / "failing_vendor.py").write_text(FAILING_VENDOR)
+    monkeypatch.syspath_prepend(str(tmp_path))  # a spawned worker gets this process's sys.path
+    failing = getattr(importlib.import_module("failing_vendor"), name)
+    serial = build(list(VENDOR_TYPES), False, monkeypatch)
+    with caplog.at_level(logging.WARNING, "emulator"):
+        assert build(with_fixie(failing), True, monkeypatch, method) == serial
+    assert logged in caplog.text
+
+
+def test_a_worker_that_cannot_start_leaves_its_tenants_to_this_process(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Local(FixieVendor):  # a spawned process cannot import it
+        pass
+
+    serial = build(list(VENDOR_TYPES), False, monkeypatch)
+    with caplog.at_level(logging.WARNING, "emulator"):
+        assert build(with_fixie(Local), True, monkeypatch) == serial
+    assert "could not start" in caplog.text
+
+
+def test_rows_and_late_records_reach_the_writer_in_order() -> None:
+    """A tenant's chunks hold every record once: partitions as rows, a revisited partition's records as late."""
+    vendor = FixieVendor([])
+    tenant = TenantRow("fixie", "owner", {"owner": "owner", "api_keys": ["k"]}, True)
+    chunks = list(build_workers.tenant_chunks(vendor, 7, 0.2, tenant))
+    assert sum(len(items) for chunk in chunks for _, _, items in chunk) == len(
+        list(vendor.generate_records(7, 0.2, tenant.doc))
+    )
