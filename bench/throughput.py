@@ -30,7 +30,7 @@ class Options:
     rounds: int = 5
     connections: int = 50
     warmup: float = 2.0
-    ice_rate: float = 4000.0  # requests/s the first ICE pool is sized for; then twice the rate measured
+    ice_rate: float = 12000.0  # requests/s the first ICE pool is sized for; then twice the rate measured
 
 
 def prism_available() -> bool:
