@@ -3,6 +3,7 @@ scale): it must be exactly the records of the entries `generate_tenant` yields, 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -87,14 +88,21 @@ def test_dialogue_texts_are_the_documents_serialized(seed: int, scale: float) ->
 
 
 @pytest.mark.parametrize(("seed", "count"), [(20201109, 400), (7, 150), (123456789, 300)])
-def test_conversation_texts_are_the_documents_serialized(seed: int, count: int) -> None:
-    """`fixie.data_text` writes each conversation out directly: exactly `wire_doc` of `conversation_docs`' own."""
+def test_conversation_texts_are_the_models_wire_form(seed: int, count: int) -> None:
+    """`fixie.data_text` writes each conversation out directly (the documents are read back from it): every text is
+    exactly what its `Conversation` model serializes to, with the id and start it is listed under."""
     from emulator.core.fixtures import wire_doc
     from emulator.core.ids import ms_from_iso
     from emulator.core.pools import TextPools, seeded_faker
-    from emulator.vendors.fixie import data, data_text
+    from emulator.vendors.fixie import data_text
+    from emulator.vendors.fixie.records import Conversation
 
     pools = TextPools.build(seeded_faker(seed, "fixie", "owner"))
     texts = list(data_text.conversation_texts(seed, "owner", "agent", count, pools, data_text.Quoted.of(pools)))
-    docs = list(data.conversation_docs(seed, "owner", "agent", count, pools))
-    assert [(d["id"], ms_from_iso(d["turns"][0]["timestamp"]), wire_doc(d)) for d in docs] == texts
+    for id_, start_ms, text in texts:
+        model = Conversation.model_validate_json(text)
+        doc = model.model_dump(mode="json", by_alias=True, exclude_none=True)
+        assert wire_doc(doc) == text
+        assert (id_, start_ms) == (doc["id"], ms_from_iso(doc["turns"][0]["timestamp"]))
+    states = {t["state"] for _, _, text in texts for t in json.loads(text)["turns"] if "state" in t}
+    assert {"done", "error", "stopped", "in-progress"} <= states  # every ending drawn, not one shape

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.core.ids import EPOCH_MS, iso_ms, rng, uuid_from, uuid_str
+from emulator.core.ids import rng, uuid_from
 from emulator.core.pools import TextPools
-from emulator.vendors.fixie.records import Agent, AgentEntry, Conversation, ConversationEntry, FragmentState, TurnState
+from emulator.vendors.fixie.records import Agent, AgentEntry, Conversation, ConversationEntry, TurnState
 
 Args = dict[str, str | int | float | bool | None]  # a function call's arguments: scalars only
 Doc = dict[str, Any]  # a record as its wire JSON object
@@ -72,115 +72,20 @@ def conversations(seed: int, owner: str, agent_id: str, count: int, pools: TextP
 
 def conversation_docs(seed: int, owner: str, agent_id: str, count: int, pools: TextPools) -> Iterator[Doc]:
     """The agent's conversations as the wire documents `Conversation` serializes to (absent fields left out, as
-    the models drop nulls): a build stores these directly, as validating the models would cost most of the build
-    at scale (the tests check they agree)."""
-    r = rng(seed, "fixie", owner, agent_id)
-    for i in range(count):
-        ending = LEADING_ENDINGS[i] if i < len(LEADING_ENDINGS) else None
-        # The live (in-progress) one is the newest: a UI polling it is what `useFixie` does.
-        start = EPOCH_MS - (r.randrange(2 * HOUR_MS, 3 * HOUR_MS) if i == 0 else r.randrange(3 * HOUR_MS, 120 * DAY_MS))
-        yield _conversation(r, pools, start, ending)
+    the models drop nulls). They are drawn once, as text (`data_text`, what a build stores), and read back here."""
+    from emulator.vendors.fixie import data_text  # it draws with this module's constants and tool calls
+
+    for _, _, text in data_text.conversation_texts(seed, owner, agent_id, count, pools, data_text.Quoted.of(pools)):
+        yield json.loads(text)
 
 
 def scaled(count: int, scale: float) -> int:
     return max(1, round(count * scale))
 
 
-def _conversation(r: random.Random, pools: TextPools, start_ms: int, ending: TurnState | None) -> Doc:
-    greeting = r.random() < 0.15  # the agent speaks first (generateInitialMessage): its turn replies to nothing
-    count = r.randint(2, 30)
-    if ending is None and r.random() < 0.04:
-        ending = "in-progress"
-    last_is_assistant = (count % 2 == 1) if greeting else (count % 2 == 0)
-    if ending is not None and not last_is_assistant:
-        count += 1 if count < 30 else -1
-    turns: list[Doc] = []
-    ms = start_ms
-    last_user_id: str | None = None
-    for n in range(count):
-        assistant = (n % 2 == 0) == greeting
-        turn_id = uuid_str(r)
-        if assistant:
-            final = n == count - 1
-            state = ending if final and ending is not None else _settled_state(r)
-            turns.append(_assistant_turn(r, pools, turn_id, ms, state, last_user_id))
-            ms += r.randrange(20 * SECOND_MS, 120 * SECOND_MS)
-        else:
-            turns.append(_user_turn(r, pools, turn_id, ms))
-            last_user_id = turn_id
-            ms += r.randrange(SECOND_MS, 15 * SECOND_MS)
-    return {"id": uuid_str(r), "turns": turns}
-
-
 def _settled_state(r: random.Random) -> TurnState:
     roll = r.random()
     return "error" if roll < 0.04 else "stopped" if roll < 0.09 else "done"
-
-
-def _user_turn(r: random.Random, pools: TextPools, turn_id: str, ms: int) -> Doc:
-    text: Doc = {"kind": "text", "content": r.choice(pools.user_lines)}
-    if r.random() < 0.5:
-        text["state"] = "done"
-    turn: Doc = {"id": turn_id, "timestamp": iso_ms(ms), "role": "user", "messages": [text], "state": "done"}
-    if r.random() < 0.2:
-        turn["metadata"] = {"source": r.choice(("web", "mobile", "api")), "locale": "en-US"}
-    return turn
-
-
-def _assistant_turn(
-    r: random.Random, pools: TextPools, turn_id: str, ms: int, state: TurnState, reply_to: str | None
-) -> Doc:
-    messages: list[Doc] = []
-    if r.random() < 0.35:
-        messages += _tool_use(r, pools, pending=state == "in-progress" and r.random() < 0.5)
-    streaming = messages[-1]["kind"] != "functionCall" if messages else True
-    if state == "done":
-        messages.append(_text(r, pools, "done" if r.random() < 0.7 else None, citations=bool(messages)))
-    elif state in ("stopped", "in-progress") and streaming:
-        # Cut off mid-stream: the fragment stays in-progress even though the stopped turn is settled.
-        messages.append(_text(r, pools, "in-progress", partial=True))
-    elif state == "error" and streaming and r.random() < 0.5:
-        messages.append(_text(r, pools, "in-progress", partial=True))
-    metadata = {"model": r.choice(MODELS), "latencyMs": r.randrange(300, 9000)} if r.random() < 0.3 else None
-    turn: Doc = {"id": turn_id, "timestamp": iso_ms(ms), "role": "assistant", "messages": messages, "state": state}
-    if state == "error":
-        turn["errorDetail"] = r.choice(ERROR_DETAILS)
-    if reply_to is not None:
-        turn["inReplyToId"] = reply_to
-    if metadata is not None:
-        turn["metadata"] = metadata
-    return turn
-
-
-def _text(
-    r: random.Random, pools: TextPools, state: FragmentState | None, *, partial: bool = False, citations: bool = False
-) -> Doc:
-    content = r.choice(pools.agent_lines)
-    if partial:
-        content = content[: r.randrange(1, max(2, len(content) // 2))]
-    text: Doc = {"kind": "text", "content": content}
-    if state is not None:
-        text["state"] = state
-    if citations and r.random() < 0.5:
-        title = r.choice(pools.words).title()
-        text["metadata"] = {"citations": [{"title": title, "url": f"https://docs.example.com/{title.lower()}"}]}
-    return text
-
-
-def _tool_use(r: random.Random, pools: TextPools, *, pending: bool) -> list[Doc]:
-    """A function call and (unless still pending) its response; a failed call answers with an error document."""
-    name, args, result = _tool(r, pools)
-    call: Doc = {"kind": "functionCall", "name": name, "args": args}
-    if pending:
-        return [call]
-    failed = r.random() < 0.15
-    response = json.dumps({"error": "upstream service unavailable"} if failed else result, separators=(",", ":"))
-    reply: Doc = {"kind": "functionResponse", "name": name, "response": response}
-    if failed:
-        reply["failed"] = True
-    if r.random() < 0.3:
-        reply["metadata"] = {"durationMs": r.randrange(40, 4000)}
-    return [call, reply]
 
 
 def _tool(r: random.Random, pools: TextPools) -> tuple[str, Args, object]:

@@ -1,8 +1,7 @@
-"""Generated Fixie conversations written out as their wire JSON directly: what a dataset build stores.
-
-`data.conversation_docs` builds each conversation as a dict, and encoding those dicts cost about a third of a
-conversation (10^5 of them at scale). Here the same draws, in the same order, write the text instead, with the
-pools' lines JSON-quoted once; tests/core/test_generate_records.py checks it is `wire_doc` of each document.
+"""Generated Fixie conversations, drawn and written out as their wire JSON directly: what a dataset build stores,
+and what `data.conversation_docs` reads back for the model path. Building dicts and encoding them cost about a
+third of a conversation (10^5 of them at scale); here the pools' lines are JSON-quoted once.
+tests/core/test_generate_records.py checks each text is its `Conversation` model's wire form.
 """
 
 from __future__ import annotations
@@ -43,7 +42,7 @@ class Quoted:
 def conversation_texts(
     seed: int, owner: str, agent_id: str, count: int, pools: TextPools, quoted: Quoted
 ) -> Iterator[tuple[str, int, str]]:
-    """(id, start in ms, serialized document) of each of the agent's conversations (`data.conversation_docs`)."""
+    """(id, start in ms, serialized document) of each of the agent's conversations."""
     r = rng(seed, "fixie", owner, agent_id)
     for i in range(count):
         ending = LEADING_ENDINGS[i] if i < len(LEADING_ENDINGS) else None
