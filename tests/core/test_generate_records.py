@@ -72,19 +72,25 @@ def test_config_documents_are_what_the_models_serialize_to() -> None:
 
 
 @pytest.mark.parametrize(("seed", "scale"), [(20201109, 1.0), (7, 0.3), (123456789, 1.7)])
-def test_dialogue_texts_are_the_documents_serialized(seed: int, scale: float) -> None:
-    """`ice.data.dialogue_texts` writes each dialogue out directly: exactly `wire_doc` of `dialogue_docs`' own."""
+def test_dialogue_texts_are_the_models_wire_form(seed: int, scale: float) -> None:
+    """`ice.data.dialogue_texts` writes each dialogue out directly (the documents are read back from it): every text
+    is exactly what its `Dialogue` model serializes to, with the ids and time it is listed under."""
     from emulator.core.fixtures import wire_doc
     from emulator.core.pools import TextPools, seeded_faker
     from emulator.vendors.ice import data
+    from emulator.vendors.ice.records import Dialogue
 
     account = "1000000000000001"
     pools = TextPools.build(seeded_faker(seed, "ice", account))
     quoted = data._Quoted.of(pools)
+    kinds = set()
     for session in data.sessions(seed, account, scale):
-        texts = list(data.dialogue_texts(seed, account, session, pools, quoted))
-        docs = list(data.dialogue_docs(seed, account, session, pools))
-        assert [(d["DialogueId"], d["RoundId"], d["Time"], wire_doc(d)) for d in docs] == texts
+        for dialogue_id, round_id, ms, text in data.dialogue_texts(seed, account, session, pools, quoted):
+            doc = Dialogue.model_validate_json(text).model_dump(mode="json", by_alias=True)
+            assert wire_doc(doc) == text
+            assert (dialogue_id, round_id, ms) == (doc["DialogueId"], doc["RoundId"], doc["Time"])
+            kinds.add((doc["Source"], doc["Type"], bool(doc["AttachedFileList"]), bool(doc["Extend"])))
+    assert len(kinds) >= 6  # calls and chats, several types, with and without files and extensions
 
 
 @pytest.mark.parametrize(("seed", "count"), [(20201109, 400), (7, 150), (123456789, 300)])

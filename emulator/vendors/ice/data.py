@@ -3,6 +3,7 @@ dozens to hundreds of dialogue turns of every Type. One seed drives it all; time
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -76,16 +77,10 @@ def dialogues(seed: int, account: str, session: Session, pools: TextPools) -> It
 
 
 def dialogue_docs(seed: int, account: str, session: Session, pools: TextPools) -> Iterator[dict[str, Any]]:
-    """The session's dialogues as the wire documents `Dialogue` serializes to: a build stores these directly, as
-    validating a model per dialogue would cost most of the build at 10^6 records (the tests check they agree)."""
-    r = rng(seed, "ice", account, session.session_id)
-    now = session.start_ms
-    node = f"node_{r.choice(('llm', 'intent', 'kb'))}_{r.randrange(1, 9)}" if r.random() < 0.5 else ""
-    for n in range(session.rounds):
-        round_id = hex32(r)
-        for producer, kind in _round_shape(r, session.source, n):
-            now += r.randrange(800, 9000)
-            yield _dialogue(r, pools, session.source, producer, kind, round_id, now, node)
+    """The session's dialogues as the wire documents `Dialogue` serializes to, read back from the text a build
+    stores (`dialogue_texts`): the draws are written once."""
+    for _, _, _, text in dialogue_texts(seed, account, session, pools, _Quoted.of(pools)):
+        yield json.loads(text)
 
 
 def _round_shape(r: random.Random, source: str, n: int) -> list[tuple[str, str]]:
@@ -100,41 +95,6 @@ def _round_shape(r: random.Random, source: str, n: int) -> list[tuple[str, str]]
     if r.random() < 0.05:
         return [("agent", "custom")]
     return [("user", "normal"), ("agent", "normal")]
-
-
-def _dialogue(
-    r: random.Random,
-    pools: TextPools,
-    source: str,
-    producer: str,
-    kind: str,
-    round_id: str,
-    ms: int,
-    node: str,
-) -> dict[str, Any]:
-    agent = producer == "agent"
-    files = []
-    if source == "chat" and not agent and r.random() < 0.1:
-        fmt = r.choice(("png", "jpg", "pdf", "txt"))
-        fid = hex32(r)
-        files.append(_file(fid, r.choice(pools.words), fmt))
-    extend = ""
-    if r.random() < 0.3:
-        sentiment = r.choice(("positive", "neutral", "negative"))
-        extend = f'{{"Sentiment":"{sentiment}","Intent":"{r.choice(pools.words)}"}}'
-    return {
-        "DialogueId": hex32(r),
-        "RoundId": round_id,
-        "Producer": producer,
-        "Text": r.choice(pools.agent_lines if agent else pools.user_lines),
-        "ReasoningText": r.choice(pools.reasoning) if agent and kind == "normal" and r.random() < 0.4 else "",
-        "AttachedFileList": files,
-        "Time": ms,
-        "Type": kind,
-        "Source": source,
-        "NodeId": node if agent else "",
-        "Extend": extend,
-    }
 
 
 def instances(seed: int, account: str, scale: float, fake: Faker) -> Iterator[InstanceEntry]:
@@ -205,9 +165,9 @@ _EMPTY = _quote("")
 def dialogue_texts(
     seed: int, account: str, session: Session, pools: TextPools, quoted: _Quoted
 ) -> Iterator[tuple[str, str, int, str]]:
-    """(DialogueId, RoundId, Time, serialized document) of each of the session's dialogues: `dialogue_docs` drawn
-    the same way and written out directly, which saves most of a dialogue's cost (JSON encoding a dict per record,
-    10^6 of them; the tests check the text is `wire_doc` of each document)."""
+    """(DialogueId, RoundId, Time, serialized document) of each of the session's dialogues, written out directly:
+    a dict per record JSON-encoded would cost most of a dialogue (10^6 of them; the tests check each text is its
+    `Dialogue` model's wire form)."""
     r = rng(seed, "ice", account, session.session_id)
     source = session.source
     now = session.start_ms
