@@ -5,11 +5,12 @@ tables (tenants, meta, no fault rules yet). It is built once into a *template*; 
 read and writes change is a clone of it (`sqlite3.Connection.backup`, a page copy). Reset re-clones the template;
 a reseed or a snapshot restore builds a new dataset and clones that into the live database instead.
 
-Without `--data-dir` both are in memory. With it, the template is a read-only file named by the dataset's key
-(built once, under a lock, by whichever worker starts first) and the live database is a WAL file beside it that
-every worker opens, so state is shared and every acknowledged write survives `kill -9`. At start-up both are
-checked (`datadir`): a damaged template is rebuilt, a damaged live file is cloned afresh from the template (its
-writes were unreadable anyway), and templates of other datasets are pruned.
+Without `--data-dir` both are private files (`scratch`); a dataset built at start-up is served from the file it
+was built in, and its template is copied from that file in the background (`template_copy`). With it, the template
+is a read-only file named by the dataset's key (built once, under a lock, by whichever worker starts first) and the
+live database is a WAL file beside it that every worker opens, so state is shared and every acknowledged write
+survives `kill -9`. At start-up both are checked (`datadir`): a damaged template is rebuilt, a damaged live file is
+cloned afresh from the template (its writes were unreadable anyway), and templates of other datasets are pruned.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from emulator.core.filecopy import copy_file, fsync
 from emulator.core.filelock import exclusive
 from emulator.core.fixtures import FixtureCodec, FixtureError, FixtureSource
 from emulator.core.state import TenantRow
+from emulator.core.template_copy import TemplateCopy
 from emulator.core.vendor import EntryRejected, Vendor
 
 LIVE_FILE = "live.sqlite3"
@@ -179,6 +181,22 @@ def scratch_kept(cache_kib: int) -> tuple[sqlite3.Connection, int | None]:
     return made
 
 
+def _template_copy(fd: int) -> sqlite3.Connection:
+    """A private copy of a built database's file (`fd`, closed here): in the kernel where it can be, else read
+    into memory. Never through the live connection, whose writes wait for this copy."""
+    try:
+        made = _unlinked_file(None, fd)
+        if made is not None:
+            made[0].execute(f"PRAGMA cache_size=-{TEMPLATE_CACHE_KIB}")
+            return made[0]
+        os.lseek(fd, 0, os.SEEK_SET)
+        with os.fdopen(os.dup(fd), "rb") as file:
+            content = file.read()
+    finally:
+        os.close(fd)
+    return scratch(TEMPLATE_CACHE_KIB, content)
+
+
 def _unlinked_file(
     content: bytes | None, source: int | None, keep: bool = False
 ) -> tuple[sqlite3.Connection, int | None] | None:
@@ -223,30 +241,34 @@ class Databases:
 
     def __init__(self, data_dir: Path | None, spec: DatasetSpec, build: Callable[[sqlite3.Connection], None]) -> None:
         self.data_dir = data_dir
+        self._template: sqlite3.Connection | None = None
+        self._copying: TemplateCopy | None = None
         if data_dir is None:
             shipped = prebuilt.load(spec.key)
             if shipped is not None:
-                self.template = scratch(TEMPLATE_CACHE_KIB, shipped)
+                self._template = scratch(TEMPLATE_CACHE_KIB, shipped)
                 self.live = scratch(LIVE_CACHE_KIB, shipped)  # writing the file's bytes beats a page-by-page copy
                 return
-            self.template, fd = scratch_kept(TEMPLATE_CACHE_KIB)
+            self.live, fd = scratch_kept(TEMPLATE_CACHE_KIB)
             try:
-                build(self.template)
-                if fd is not None:  # the built file copied whole (committed: every page is in it)
-                    self.live = scratch(LIVE_CACHE_KIB, source=fd)
-                else:
-                    self.live = scratch(LIVE_CACHE_KIB)
-                    self.template.backup(self.live)
-            finally:
+                build(self.live)
+            except BaseException:
                 if fd is not None:
                     os.close(fd)
+                raise
+            self.live.execute(f"PRAGMA cache_size=-{LIVE_CACHE_KIB}")
+            if fd is None:  # built in memory: copied page by page before it is served
+                self._template = scratch(TEMPLATE_CACHE_KIB)
+                self.live.backup(self._template)
+            else:  # served at once; its template is copied meanwhile (template_copy), and writes wait for it
+                self._copying = TemplateCopy(self.live, lambda: _template_copy(fd))
             return
         datadir.prepare(data_dir)
         template_path = data_dir / f"store-{spec.key}.sqlite3"
         try:
             with self.build_lock():
                 datadir.prune(data_dir, keep={template_path.name})
-                self.template = self._open_template(template_path, spec.key, build)
+                self._template = self._open_template(template_path, spec.key, build)
                 self.live = self._open_live(data_dir / LIVE_FILE, template_path, spec.key)
                 runtime = data_dir / RUNTIME_FILE
                 if runtime.exists():
@@ -305,6 +327,18 @@ class Databases:
         live.execute("PRAGMA synchronous=NORMAL")
         return live
 
+    @property
+    def template(self) -> sqlite3.Connection:
+        if self._template is None:
+            assert self._copying is not None
+            self._template = self._copying.ready()
+        return self._template
+
+    def _template_copied(self) -> None:
+        """A template still being copied from the live file is complete before the live database changes."""
+        if self._copying is not None:
+            self._copying.ready()
+
     @contextmanager
     def build_lock(self) -> Iterator[None]:
         """Serialises builds and clones across the processes sharing the data dir (no-op in memory)."""
@@ -323,6 +357,7 @@ class Databases:
         aside = scratch(TEMPLATE_CACHE_KIB)
         try:
             build(aside)
+            self._template_copied()
             with self.build_lock():
                 aside.backup(self.live)
         finally:
