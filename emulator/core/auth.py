@@ -76,13 +76,18 @@ def parse_time(value: str, fmt: str | None = None) -> datetime | None:
 
 def within_window(emu: Emulator, signed_at: datetime) -> bool:
     """Gateways reject a signature date more than the window (15 min) away from server time, either way."""
-    return abs(emu.now() - signed_at.timestamp()) <= emu.settings.signature_window_seconds
+    return seconds_within_window(emu, signed_at.timestamp())
+
+
+def seconds_within_window(emu: Emulator, signed_at: float) -> bool:
+    """`within_window` of a date as Unix seconds."""
+    return abs(emu.now() - signed_at) <= emu.settings.signature_window_seconds
 
 
 @dataclass(frozen=True)
 class Verified(Generic[T]):
     caller: T
-    signed_at: datetime
+    signed_at: float  # Unix seconds: a remembered verdict's window is checked at every use
 
 
 class VerifiedSignatures(Generic[T]):

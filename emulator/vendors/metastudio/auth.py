@@ -15,7 +15,14 @@ from datetime import UTC, datetime
 
 from fastapi import Request
 
-from emulator.core.auth import Verified, VerifiedSignatures, header_values, parse_time, within_window
+from emulator.core.auth import (
+    Verified,
+    VerifiedSignatures,
+    header_values,
+    parse_time,
+    seconds_within_window,
+    within_window,
+)
 from emulator.core.context import Emulator
 from emulator.core.errors import error
 from emulator.core.http import query_pairs, raw_body
@@ -46,14 +53,15 @@ class MetaStudioAuthenticator:
     def for_project(self, request: Request) -> str:
         """The project a `/v1/{project_id}/…` request acts on: the path's, once the caller may use it."""
         project_id: str = request.path_params["project_id"]
-        if self.mode is AuthMode.OFF:
+        mode = self.mode
+        if mode is AuthMode.OFF:
             return project_id
         # The same bytes passed every check below before (signature, key, token, project): only the date window
         # can have changed since. Only signed requests of auth=verify are remembered.
         keys = self.tenants.by_ak
-        memo_key = VerifiedSignatures.key(request) if self.mode is AuthMode.VERIFY else None
+        memo_key = VerifiedSignatures.key(request) if mode is AuthMode.VERIFY else None
         known = self.verified.get(memo_key, keys)
-        if known is not None and within_window(self.emu, known.signed_at):
+        if known is not None and seconds_within_window(self.emu, known.signed_at):
             return project_id
         headers = header_values(request)
         caller = self.caller(request, headers)
@@ -62,7 +70,7 @@ class MetaStudioAuthenticator:
             raise error(E.PROJECT_MISMATCH, auth="forbidden")
         signed_at: datetime | None = request.scope.get(SIGNED_AT)
         if signed_at is not None:
-            self.verified.put(memo_key, keys, Verified(caller, signed_at))
+            self.verified.put(memo_key, keys, Verified(caller, signed_at.timestamp()))
         return project_id
 
     def for_iam(self, request: Request) -> str:
