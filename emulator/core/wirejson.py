@@ -69,44 +69,47 @@ def render(body: dict[str, Any]) -> bytes:
     """Top-level keys in the given order; RawArray values spliced in as bytes (never decoded and encoded again),
     everything else JSON-encoded (an object of string keys the same way, as `dumps` would). One join builds the
     body."""
-    return b"".join(_pieces(body))
+    return b"".join(_pieces(body)[0])
 
 
 def render_parts(body: dict[str, Any]) -> list[bytes]:
     """`render(body)` in consecutive parts: a spliced array of `SPLICE_AT` bytes or more is its own part, the
-    remembered buffer itself (not copied), and what lies between such arrays is joined."""
+    remembered buffer itself (not copied), and what lies before, between and after such arrays is joined."""
+    pieces, large = _pieces(body)
     parts: list[bytes] = []
-    run: list[bytes] = []
-    for piece in _pieces(body):
-        if len(piece) >= SPLICE_AT:
-            if run:
-                parts.append(b"".join(run))
-                run = []
-            parts.append(piece)
-        else:
-            run.append(piece)
-    if run:
-        parts.append(b"".join(run))
+    start = 0
+    for at in large:  # never the first or last piece: a bracket is on either side
+        parts += (b"".join(pieces[start:at]), pieces[at])
+        start = at + 1
+    parts.append(b"".join(pieces[start:]))
     return parts
 
 
-def _pieces(body: dict[str, Any]) -> list[bytes]:
-    parts: list[bytes] = []
+def _pieces(body: dict[str, Any]) -> tuple[list[bytes], list[int]]:
+    """The body's pieces in order, and where the spliced arrays of `SPLICE_AT` bytes or more are among them."""
+    pieces: list[bytes] = []
+    large: list[int] = []
     separator = b"{"
     for key, value in body.items():
-        parts += (separator, _key(key))
+        pieces += (separator, _key(key))
         separator = b","
         kind = type(value)
         if kind is RawArray:
-            parts += (b"[", value.joined(), b"]")
+            joined = value.joined()
+            if len(joined) >= SPLICE_AT:
+                large.append(len(pieces) + 1)
+            pieces += (b"[", joined, b"]")
         elif kind is int:
-            parts.append(b"%d" % value)
-        elif kind is dict and all(type(k) is str for k in value):  # a page's counts: cheaper than an encoder
-            parts.append(render(value))
+            pieces.append(b"%d" % value)
+        elif kind is dict:  # a page's counts: cheaper than an encoder
+            try:
+                pieces.append(render(value))
+            except TypeError:  # a key that is no string (dumps writes it as one)
+                pieces.append(dumps(value).encode())
         else:
-            parts.append(_scalar(value).encode())
-    parts.append(b"}" if parts else b"{}")
-    return parts
+            pieces.append(_scalar(value).encode())
+    pieces.append(b"}" if pieces else b"{}")
+    return pieces, large
 
 
 @lru_cache(maxsize=1024)  # envelopes have a handful of keys
