@@ -35,6 +35,7 @@ class EmulatorApp(FastAPI):
     _edge: ASGIApp | None = None
     # Builds the control plane's router; set until its first request includes it (see `__call__`).
     _control_plane: Callable[[], APIRouter] | None = None
+    _emulator: Emulator  # app.state.emulator, without the State lookup on every request
 
     def build_middleware_stack(self) -> ASGIApp:
         full = super().build_middleware_stack()
@@ -58,7 +59,7 @@ class EmulatorApp(FastAPI):
         """The control plane's routes join the app at its first request. They cost about as much to build as the
         vendors' (FastAPI analyses each endpoint, the records API makes a model per collection) and vendor calls
         never need them: a client calling a vendor first is served that much sooner after start."""
-        emu: Emulator = self.state.emulator
+        emu = self._emulator
         build = self._control_plane
         if build is None or emu.dialect_for(path) is not emu.control_plane:
             return
@@ -99,7 +100,7 @@ def create_app(
         redoc_url=None,
         openapi_url=None,
     )
-    app.state.emulator = emu
+    app.state.emulator = app._emulator = emu
     # The app serves no OpenAPI document (`emulator openapi export` does): the routes leave out what only it reads.
     vendor_routers = [vendor.router(emu, documented=False) for vendor in emu.vendors]
     for router in vendor_routers:

@@ -44,17 +44,13 @@ class Call:
     request: Request
     tenant: str
     params: Mapping[str, str]
+    emulator: Emulator  # the app's (`request.app.state.emulator`), handed over rather than looked up each time
     body: Any = None  # the validated JSON body (the operation's `body_model`), when it takes one
 
     @property
     def path(self) -> Mapping[str, str]:
         params: Mapping[str, str] = self.request.path_params
         return params
-
-    @property
-    def emulator(self) -> Emulator:
-        emu: Emulator = self.request.app.state.emulator
-        return emu
 
 
 # A handler answers a dict (the owner renders it with its success status) or, on REST routes, a ready `Response`
@@ -152,4 +148,4 @@ async def run_operation(
     body = None
     if op.body_model is not None:
         body = parse_body(op.body_model, raw_body(request), switches, required=op.body_required)
-    return await op.handler(Call(request, tenant, params, body), model)
+    return await op.handler(Call(request, tenant, params, emu, body), model)

@@ -514,7 +514,8 @@ def test_fixie_listing_follows_writes(client: TestClient) -> None:
     assert after["conversations"] == [new["record"], *before["conversations"]]
     r = client.get(f"/api/v1/agents/{AGENT_1}/conversations/c-newest", headers=_bearer(KEY_1))
     assert r.status_code == 200 and r.json() == new["record"]
-    # a new agent with its own conversation is listed at once
+    # a new agent with its own conversation is listed at once, even right after a look-up found it missing
+    assert fixie_list(client, "agent-new").status_code == 404
     agent = {"tenant": OWNER_1, "published": False, "record": {"agentId": "agent-new", "handle": "new"}}
     assert put(client, "fixie/agents", [agent]).json() == {"inserted": 1, "replaced": 0}
     assert fixie_list(client, "agent-new").json()["conversations"] == []

@@ -151,3 +151,34 @@ async def test_the_server_sends_each_response_head_and_body_in_one_write() -> No
         assert head.startswith(b"HTTP/1.1 200 OK\r\n") and b"content-length: 8" in head
         assert body == b"hello " + path.encode()
     proto.connection_lost(None)
+
+
+async def parts_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """A page as `PartsResponse` sends it: a small envelope around a large body part, one message each."""
+    page = scope["path"].encode() * (100_000 // len(scope["path"]))
+    parts = [b"{[", page, b"]}"]
+    length = str(sum(map(len, parts))).encode()
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", length)]})
+    for n, part in enumerate(parts):
+        await send({"type": "http.response.body", "body": part, "more_body": n < len(parts) - 1})
+
+
+@in_a_loop
+async def test_a_response_sent_in_parts_leaves_in_one_vectored_write() -> None:
+    config = EmulatorConfig(parts_app, Settings(), lifespan="off")
+    config.load()
+    proto = GuardedHttpProtocol(config, ServerState(), {}, asyncio.get_running_loop())
+    inner = RecordingTransport()
+    proto.connection_made(inner)
+    for path in ("/first", "/second"):  # kept alive: Content-Length frames each answer, not the connection's end
+        proto.data_received(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        for _ in range(20):
+            await asyncio.sleep(0)
+    assert inner.events == ["writelines", "writelines"] and not inner.closing
+    for path, write in zip(("/first", "/second"), inner.writes, strict=True):
+        head, _, body = write.partition(b"\r\n\r\n")
+        page = path.encode() * (100_000 // len(path))
+        assert body == b"{[" + page + b"]}"
+        assert f"content-length: {len(body)}".encode() in head.split(b"\r\n")
+        assert b"transfer-encoding" not in head
+    proto.connection_lost(None)

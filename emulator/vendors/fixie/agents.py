@@ -31,6 +31,11 @@ def store_of(call: Call) -> Store:
 
 
 def find_agent(store: Store, agent_id: str) -> AgentRef | None:
+    # Every call on a conversation looks its agent up first: the answer is remembered as one read (until a write).
+    return store.remembered(("fixie.agent", agent_id), lambda: _search(store, agent_id))
+
+
+def _search(store: Store, agent_id: str) -> AgentRef | None:
     for owner in store.tenants(AGENTS):
         for part in (PUBLISHED, PRIVATE):
             if store.get(AGENTS, owner, part, agent_id) is not None:

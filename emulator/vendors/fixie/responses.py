@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Request, Response
 
 from emulator.core.errors import error
-from emulator.core.wirejson import render
+from emulator.core.wirejson import PartsResponse, raw_headers, render_parts
 from emulator.vendors.fixie import errors as E
 
 CONTENT_TYPE = "application/json"
@@ -31,9 +31,14 @@ PREFLIGHT_HEADERS = {
 }
 
 
+# Every success answer's own headers, encoded once.
+SUCCESS_HEAD = raw_headers(CORS_HEADERS)
+
+
 def respond(request: Request, body: dict[str, Any]) -> Response:
-    content = body[DOCUMENT].encode() if DOCUMENT in body else render(body)
-    return Response(content, 200, CORS_HEADERS, media_type=CONTENT_TYPE)
+    # A page of conversations is sent as its remembered buffer between the envelope's parts, not copied into one.
+    parts = [body[DOCUMENT].encode()] if DOCUMENT in body else render_parts(body)
+    return PartsResponse(parts, SUCCESS_HEAD, CONTENT_TYPE)
 
 
 async def preflight(request: Request) -> Response:
