@@ -32,12 +32,20 @@ class MemoryNonces:
         return at is not None and abs(now - at) < window
 
     def record(self, key: str, now: float, window: float) -> bool:
-        """Remember a nonce; False if it was recorded inside the window already."""
-        if self.seen(key, now, window):
-            return False
+        """Remember a nonce; False if it was recorded inside the window already. Every verified request records one,
+        so this is `seen` and the record in one pass: one hash, one look-up, and the queue's head looked at only to
+        see whether anything has expired."""
+        arrivals, recorded = self._arrivals, self._at
+        if arrivals:
+            oldest = recorded.get(arrivals[0])
+            if oldest is None or now - oldest >= window:
+                self._expire(now, window)
         digest = hash(key)
-        self._at[digest] = now
-        self._arrivals.append(digest)
+        at = recorded.get(digest)
+        if at is not None and abs(now - at) < window:
+            return False
+        recorded[digest] = now
+        arrivals.append(digest)
         return True
 
     def _expire(self, now: float, window: float) -> None:

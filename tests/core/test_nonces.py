@@ -44,6 +44,24 @@ def test_expired_nonces_are_dropped_as_time_moves_on(make: Callable[[], Cache]) 
     assert WINDOW * per_second <= cache.size() <= WINDOW * per_second + PRUNE_EVERY + 1
 
 
+def test_a_nonce_is_accepted_again_when_the_clock_went_back_past_its_window(make: Callable[[], Cache]) -> None:
+    cache = make()
+    assert cache.record("ak\x00n", 10_000.0, WINDOW)
+    # The emulator's clock set back by more than a window: that use lies outside the window, as if expired.
+    assert cache.record("ak\x00n", 10_000.0 - WINDOW - 1, WINDOW)
+    assert cache.seen("ak\x00n", 10_000.0 - WINDOW, WINDOW)
+    assert cache.record("ak\x00n", 10_000.0 - WINDOW, WINDOW) is False  # a replay of the second use
+
+
+def test_both_uses_of_a_nonce_recorded_again_expire() -> None:
+    cache = MemoryNonces()
+    assert cache.record("ak\x00n", 10_000.0, WINDOW)
+    assert cache.record("ak\x00n", 10_000.0 - WINDOW - 1, WINDOW)  # the clock went back
+    assert cache.record("ak\x00other", 10_000.0 - WINDOW, WINDOW)
+    assert cache.record("ak\x00last", 10_000.0 + WINDOW, WINDOW)
+    assert cache.size() == 1
+
+
 def test_two_workers_share_one_table(tmp_path: Path) -> None:
     first, second = (SharedNonces(connect(tmp_path / "runtime.sqlite3")) for _ in range(2))
     assert first.record("ak\x00n", 5.0, WINDOW)

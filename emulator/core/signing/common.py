@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
@@ -13,6 +12,7 @@ __all__ = [
     "canonical_headers",
     "canonical_query",
     "decode_form",
+    "HmacSha256",
     "hmac_sha256_hex",
     "join_canonical_request",
     "rfc3986_encode",
@@ -99,14 +99,51 @@ def sha256_hex(data: bytes) -> str:
 
 def hmac_sha256_hex(key: bytes, message: str) -> str:
     """Lowercase hex HMAC-SHA256 of the UTF-8 ``message``."""
-    mac = _keyed_sha256(key).copy()
-    mac.update(message.encode("utf-8"))
-    return mac.hexdigest()
+    return _keyed_sha256(key).hexdigest(message.encode("utf-8"))
+
+
+class HmacSha256:
+    """HMAC-SHA256 (RFC 2104) under one key, with the key's two padded blocks (and optionally a fixed start of every
+    message) hashed once: each message then costs two copies of a SHA-256 state and the hashing of its own bytes.
+    ``hmac.new`` runs the key schedule and, under OpenSSL 3, a digest fetch each time; a copy of a prepared
+    ``hmac.HMAC`` avoids those but goes through its Python wrapper and OpenSSL's HMAC context (three digest contexts,
+    copied again to finish). Verification runs this on every request."""
+
+    __slots__ = ("_inner", "_outer")
+
+    def __init__(self, key: bytes, prefix: bytes = b"") -> None:
+        if len(key) > _SHA256_BLOCK:  # a key longer than a block is replaced by its digest
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(_SHA256_BLOCK, b"\0")
+        self._inner = hashlib.sha256(key.translate(_IPAD))
+        self._inner.update(prefix)
+        self._outer = hashlib.sha256(key.translate(_OPAD))
+
+    def hexdigest(self, message: bytes) -> str:
+        """The HMAC of the prefix followed by ``message``, in lowercase hex."""
+        inner = self._inner.copy()
+        inner.update(message)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
+
+    def hexdigest_of_sha256(self, data: bytes) -> str:
+        """The HMAC of the prefix followed by the lowercase hex SHA-256 of ``data`` (how a string to sign ends: a
+        canonical request's hash), in lowercase hex; `hexdigest` of that, in one step."""
+        inner = self._inner.copy()
+        inner.update(hashlib.sha256(data).hexdigest().encode())
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
+
+
+_SHA256_BLOCK = 64
+# Every byte XORed with HMAC's inner and outer pad bytes: a padded key's two blocks by one `bytes.translate` each.
+_IPAD = bytes(b ^ 0x36 for b in range(256))
+_OPAD = bytes(b ^ 0x5C for b in range(256))
 
 
 @lru_cache(maxsize=256)
-def _keyed_sha256(key: bytes) -> hmac.HMAC:
-    """An HMAC-SHA256 with `key` set up and nothing hashed: a copy of it skips the key schedule (two SHA-256 blocks
-    and, under OpenSSL 3, a digest fetch), which is most of what a one-shot HMAC of a short message costs. A client
-    signs every request with the same few keys."""
-    return hmac.new(key, digestmod=hashlib.sha256)
+def _keyed_sha256(key: bytes) -> HmacSha256:
+    """The HMAC-SHA256 of ``key``, prepared once per key: a client signs every request with the same few keys."""
+    return HmacSha256(key)

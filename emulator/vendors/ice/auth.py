@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hmac
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
+from operator import itemgetter
+from typing import Any
 
 from fastapi import Request
 
@@ -25,6 +27,10 @@ from emulator.vendors.ice import errors as E
 from emulator.vendors.ice.tenants import IceAccessKey, IceTenant, IceTenants
 
 V3_DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+# A call's shape: header names, SignedHeaders, algorithm, method, path, raw query, whether it has a body.
+_Shape = tuple[tuple[str, ...], tuple[str, ...], str, str, str, bytes, bool]
+# For a shape: what picks the signed headers' values and the canonical request's parts around them (see `_form`).
+_Form = tuple[Callable[[Mapping[str, str]], Any], list[str]] | tuple[()]
 HINT_HEADER = "x-emulator-expected-canonical-request"
 
 
@@ -32,9 +38,8 @@ class IceAuthenticator:
     def __init__(self, emu: Emulator, tenants: IceTenants) -> None:
         self.emu = emu
         self.tenants = tenants
-        # What SDK calls repeat (see _v3_verified): a query's canonical form, and whether a header set is signed.
-        self._queries: Memo[bytes, str] = Memo()
-        self._shapes: Memo[tuple[tuple[str, ...], tuple[str, ...], bool], str] = Memo()
+        # What SDK calls repeat (see _v3_verified): the canonical request's form for a call's shape.
+        self._forms: Memo[_Shape, _Form] = Memo()
 
     @property
     def mode(self) -> AuthMode:
@@ -130,46 +135,41 @@ class IceAuthenticator:
     def _v3_verified(self, request: Request, parsed: sig.Acs3Authorization, key: IceAccessKey) -> bool:
         """True when the request passes every V3 check (and its nonce is now recorded); False when any check fails
         or the request is unusual, without side effects. What SDKs send (each header once, ASCII values) is checked
-        in one pass over the headers as received, and what repeats between calls (the canonical query, which
-        headers must be signed) is remembered: a fresh nonce makes every request's signature new."""
+        in one pass, from a canonical request form remembered per call shape (header names, signed list, method,
+        path, query): only the signed headers' values are filled in, since a fresh nonce makes every request's
+        signature new."""
         scope = request.scope
         first = header_map(scope)
         if len(first) != len(scope["headers"]):
             return False
         body: bytes = scope.get(BODY_KEY, b"")
-        shape = (tuple(first), parsed.signed_headers, bool(body))
-        signed_line = self._shapes.get(shape)
-        if signed_line is None:
-            signed_line = _signed_line(*shape)
-            self._shapes.put(shape, signed_line)
-        if not signed_line:
+        shape = (tuple(first), parsed.signed_headers, parsed.algorithm, scope["method"], scope["path"],
+                 scope["query_string"], bool(body))  # fmt: skip
+        form = self._forms.get(shape)
+        if form is None:
+            form = _form(request, parsed, set(shape[0]), bool(body))
+            self._forms.put(shape, form)
+        if not form:
             return False
         if key.security_token is not None and first.get("x-acs-security-token") != key.security_token:
             return False
         emu = self.emu
-        now, window = emu.now(), emu.settings.signature_window_seconds
-        signed_at = _epoch_seconds(first.get("x-acs-date", ""))
+        now, window = emu.clock.now(), emu.settings.signature_window_seconds
+        signed_at = _epoch_seconds(first["x-acs-date"])
         if signed_at is None or abs(now - signed_at) > window:
             return False
-        nonce = first.get("x-acs-signature-nonce")
+        nonce = first["x-acs-signature-nonce"]
         if not nonce:
             return False
-        lines = []
-        for name in parsed.signed_headers:
-            value = first.get(name)
-            if value is None or not value.isascii():  # as latin-1 text, only ASCII is what the client signed
-                return False
-            lines.append(f"{name}:{value.strip()}\n")
-        query = self._queries.get(scope["query_string"])
-        if query is None:
-            query = sig.canonical_query(query_pairs(request))
-            self._queries.put(scope["query_string"], query)
+        pick, parts = form
+        canonical = parts.copy()
+        canonical[1::2] = map(str.strip, pick(first))
         try:
-            payload = sig.acs3_payload_hash(parsed.algorithm, body)
-            canonical = "\n".join([scope["method"], scope["path"], query, "".join(lines), signed_line, payload])
-            expected = sig.acs3_signature(
-                key.secret, sig.acs3_string_to_sign(parsed.algorithm, canonical), parsed.algorithm
-            )
+            # As latin-1 text, only ASCII is what the client signed: anything else goes the gateway's way.
+            signed = "".join(canonical).encode("ascii")
+            if body:
+                signed += sig.acs3_payload_hash(parsed.algorithm, body).encode()
+            expected = sig.acs3_signer(key.secret, parsed.algorithm)(signed)
         except ValueError:
             return False
         # Recorded only once verified (a failed attempt does not burn it); a nonce used before fails to record, and
@@ -220,14 +220,29 @@ def _parsed(request: Request, authorization: str) -> sig.Acs3Authorization | Non
     return parsed
 
 
-def _signed_line(names: tuple[str, ...], signed: tuple[str, ...], has_body: bool) -> str:
-    """The canonical request's SignedHeaders line, when headers `names` (each sent once) are all lowercase and
-    `signed` covers what the gateway requires (see `sig.acs3_required_signed_headers`); else ""."""
-    if any(name != name.lower() for name in names):
-        return ""
-    if not sig.acs3_required_signed_headers(dict.fromkeys(names, ()), has_body) <= set(signed):
-        return ""
-    return ";".join(signed)
+def _form(request: Request, parsed: sig.Acs3Authorization, names: set[str], has_body: bool) -> _Form:
+    """How a request of this shape, sending headers `names` (each once), is checked in one pass: what picks its
+    signed headers' values, and its canonical request in parts with a blank at every odd index for those values (the
+    last part ends in the payload hash when there is no body). Empty when the fast path does not apply: a header name
+    not lowercase, a signed header not sent, no date or nonce, SignedHeaders leaving out what the gateway requires
+    (`sig.acs3_required_signed_headers`), or an algorithm not computed here."""
+    signed = parsed.signed_headers
+    if (
+        not sig.acs3_supported(parsed.algorithm)
+        or any(name != name.lower() for name in names)
+        or not {"x-acs-date", "x-acs-signature-nonce"} <= names
+        or not set(signed) <= names
+        or not sig.acs3_required_signed_headers(names, has_body) <= set(signed)
+    ):
+        return ()
+    payload = "" if has_body else sig.acs3_payload_hash(parsed.algorithm, b"")
+    scope = request.scope
+    parts = [f"{scope['method']}\n{scope['path']}\n{sig.canonical_query(query_pairs(request))}\n{signed[0]}:"]
+    for name in signed[1:]:
+        parts += ["", f"\n{name}:"]
+    parts += ["", f"\n\n{';'.join(signed)}\n{payload}"]
+    # At least the date and the nonce are signed, so the picker always answers a tuple.
+    return itemgetter(*signed), parts
 
 
 @lru_cache(maxsize=64)  # signatures made in the same second carry the same date

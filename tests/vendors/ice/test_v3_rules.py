@@ -159,6 +159,24 @@ def test_an_empty_body_content_type_may_go_unsigned(verify: TestClient) -> None:
     assert len(dialogues(send(verify, {**headers, "content-type": "application/octet-stream"}))) == 2
 
 
+def test_an_unsigned_x_acs_header_is_refused_after_the_same_call_verified(
+    verify: TestClient, ice_error: ErrorCheck
+) -> None:
+    # A call's checks are remembered between requests (same query, same SignedHeaders); the header names sent are
+    # compared every time, so one more x-acs-* header left out of the signature is refused all the same.
+    assert len(dialogues(send(verify, authorize(sdk_headers())))) == 2
+    headers = sdk_headers()
+    ice_error(send(verify, authorize({**headers, "x-acs-extra": "1"}, signed=headers)), 400, *INCOMPLETE)
+    assert len(dialogues(send(verify, authorize(sdk_headers())))) == 2
+
+
+def test_signed_header_values_are_trimmed_as_the_sdk_signs_them(verify: TestClient) -> None:
+    # tea-openapi signs each header value stripped; the value arrives as sent, spaces and tabs around it.
+    headers = authorize({**sdk_headers(), "x-acs-note": " \t padded value \t "})
+    assert len(dialogues(send(verify, headers))) == 2
+    assert len(dialogues(send(verify, authorize({**sdk_headers(), "x-acs-note": " again "})))) == 2
+
+
 def test_presence_mode_does_not_check_signed_headers(client_factory: Any, ice_fixtures_dir: Path) -> None:
     presence = client_factory(auth="presence", fixtures=ice_fixtures_dir)
     assert len(dialogues(send(presence, authorize(sdk_headers(), signed=["x-acs-date"])))) == 2
