@@ -172,9 +172,8 @@ def acs3_signer(secret: str, algorithm: str = ACS3_HMAC_SHA256) -> Callable[[byt
 
 
 def _acs3_signature_of(secret: str, algorithm: str, canonical_request: bytes) -> str:
-    digest = _digest(algorithm)  # on each call, as `acs3_string_to_sign` does (SM3 can be found missing)
-    string_to_sign = f"{algorithm}\n{hashlib.new(digest, canonical_request).hexdigest()}"
-    return hmac.digest(secret.encode("utf-8"), string_to_sign.encode(), digest).hex()
+    # The digest is looked up at each call, as SM3 can be found missing after the signer was made.
+    return acs3_signature(secret, acs3_string_to_sign(algorithm, canonical_request.decode("utf-8")), algorithm)
 
 
 def rpc_v1_string_to_sign(method: str, params: Iterable[tuple[str, str]]) -> str:

@@ -129,12 +129,8 @@ class HmacSha256:
 
     def hexdigest_of_sha256(self, data: bytes) -> str:
         """The HMAC of the prefix followed by the lowercase hex SHA-256 of ``data`` (how a string to sign ends: a
-        canonical request's hash), in lowercase hex; `hexdigest` of that, in one step."""
-        inner = self._inner.copy()
-        inner.update(hashlib.sha256(data).hexdigest().encode())
-        outer = self._outer.copy()
-        outer.update(inner.digest())
-        return outer.hexdigest()
+        canonical request's hash), in lowercase hex."""
+        return self.hexdigest(hashlib.sha256(data).hexdigest().encode())
 
 
 _SHA256_BLOCK = 64
