@@ -107,18 +107,19 @@ def numbered_rows(coll: Collection, keyed: list[tuple[bytes, Record]]) -> Iterat
     """One partition's rows as `insert_sql` takes them: in sort order, numbered, with their running totals and run
     counters (which are also set in each record's `values`)."""
     columns, sums, counters = coll.columns, coll.prefix_sums, coll.run_counters  # locals: once per row adds up
-    running = dict.fromkeys(sums, 0)
-    runs: dict[str, tuple[Any, int]] = {}
+    running = [0] * len(sums)
+    # Per run counter: [counter column, source column, the previous row's source value, the count so far].
+    runs: list[list[Any]] = [[column, source, NO_VALUE, -1] for column, source in counters]
     for pos, (skey, rec) in enumerate(sorted(keyed, key=itemgetter(0))):
         values = rec.values
-        for c in sums:
-            running[c] += int(values.get(c) or 0)
-        for column, source in counters:
-            last, count = runs.get(column, (NO_VALUE, -1))
-            value = values.get(source)
-            runs[column] = (value, count if value == last else count + 1)
-            values[column] = runs[column][1]
-        stored = [values.get(c) for c in columns]
+        get = values.get
+        for run in runs:
+            value = get(run[1])
+            if value != run[2]:
+                run[2], run[3] = value, run[3] + 1
+            values[run[0]] = run[3]
         if sums:
-            stored += [running[c] for c in sums]
-        yield (rec.tenant, rec.part, pos, rec.id, skey, *stored, rec.doc)
+            running = [total + int(get(c) or 0) for total, c in zip(running, sums, strict=True)]
+            yield (rec.tenant, rec.part, pos, rec.id, skey, *map(get, columns), *running, rec.doc)
+        else:
+            yield (rec.tenant, rec.part, pos, rec.id, skey, *map(get, columns), rec.doc)

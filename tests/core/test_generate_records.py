@@ -7,6 +7,9 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import RootModel
 
 from emulator.core.context import default_manifest
 from emulator.core.store import Record
@@ -18,6 +21,23 @@ def _same(fast: Record, slow: Record) -> None:
     assert fast.doc == slow.doc
     assert fast.values == slow.values
     assert [type(v) for v in fast.values.values()] == [type(v) for v in slow.values.values()]
+
+
+SCALARS = st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | st.floats(allow_nan=False) | st.text()
+VALUES = st.recursive(
+    SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3)
+)
+
+
+@given(st.dictionaries(st.text(), VALUES, max_size=4))
+def test_wire_doc_writes_what_pydantic_writes_for_the_same_values(doc: dict[str, Any]) -> None:
+    """Documents written without their models are the bytes the models would give: escapes, non-ASCII text,
+    integers and float forms (1e-7, 1e+16) included."""
+    from emulator.core.fixtures import wire_doc, wire_json
+
+    assert wire_doc(doc) == RootModel[dict[str, Any]](doc).model_dump_json()
+    for value in doc.values():
+        assert wire_json(value) == RootModel[Any](value).model_dump_json()
 
 
 @pytest.mark.parametrize("vendor_type", VENDOR_TYPES, ids=lambda v: v.name)
