@@ -10,6 +10,7 @@ tests/core/test_generate_records.py checks both paths give the same records.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from bisect import bisect
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from operator import neg
 from typing import TYPE_CHECKING
 
 from emulator.core.fixtures import wire_json
-from emulator.core.ids import EPOCH_MS, hex32, iso_s, rng, uuid_str
+from emulator.core.ids import EPOCH_MS, hex32, iso_s, rng, uuid_str, uuid_text
 from emulator.core.store import Collection, Record
 from emulator.vendors.metastudio import jobs
 from emulator.vendors.metastudio.data import (
@@ -111,6 +112,7 @@ class _Ran:
 
     room_id: str
     last_job_ms: int
+    last_job_start_time: str
     voices: str  # the room's `voice_config_list` document, or "" without one
     language: str  # the room's `default_language`, or its default
 
@@ -212,11 +214,13 @@ def _rooms(
         create_ms = created - created % 1000  # create_time has whole seconds
         served_nums = client_nums if kept[_CLIENT_NUMS] else 0
         served_billing = billing if kept[_BILLING] else None
-        last_job_ms = None if last_job is None else last_job - last_job % 1000
+        last_job_ms = last_job_start = None
+        if last_job is not None:
+            last_job_ms, last_job_start = last_job - last_job % 1000, iso_s(last_job)
         values = {
             "create_ms": create_ms,
             "last_job_ms": last_job_ms,
-            "last_job_start_time": None if last_job is None else iso_s(last_job),
+            "last_job_start_time": last_job_start,
             "room_name_fold": name[1],
             "asset_name_fold": asset_fold if kept[_MODEL] else "",
             "concurrency": concurrency if kept[_CONCURRENCY] else 0,
@@ -227,8 +231,8 @@ def _rooms(
         }
         sort_key = (create_ms, 0, _descending_ascii(room_id))
         yield ROOMS, Record(project, ROOM_PART, room_id, sort_key, "".join(doc), values)
-        if last_job_ms is not None:
-            ran.append(_Ran(room_id, last_job_ms, voice_list, language if kept[_LANGUAGE] else "CN"))
+        if last_job_ms is not None and last_job_start is not None:
+            ran.append(_Ran(room_id, last_job_ms, last_job_start, voice_list, language if kept[_LANGUAGE] else "CN"))
 
 
 def _jobs(seed: int, tenant: MetaStudioTenant, ran: list[_Ran]) -> Iterator[tuple[Collection, Record]]:
@@ -236,16 +240,18 @@ def _jobs(seed: int, tenant: MetaStudioTenant, ran: list[_Ran]) -> Iterator[tupl
     project = tenant.project_id
     stream = f"{seed}:metastudio:{project}:jobs:"  # `rng(seed, "metastudio", project, "jobs", room_id)`
     app_id = jobs.rtc_app_id(seed, project)
+    rtc_room = hashlib.sha256(f"{seed}\x00metastudio.rtc_room\x00".encode())  # `jobs.rtc_room_id`'s digest so far
     address = wire_json(f"metastudio.{tenant.region}.myhuaweicloud.com")[1:-1]
+    r = random.Random()
     for room in ran:
-        r = random.Random(stream + room.room_id)
+        r.seed(stream + room.room_id)
         job_id = hex32(r)
         start_ms = room.last_job_ms
         end_ms = min(EPOCH_MS, start_ms + 1000 * r.randint(*JOB_SECONDS))
         reason = "MUTE_TIMEOUT" if r.random() < MUTE_TIMEOUT_SHARE else "NORMAL"
         ended_ms = max(end_ms, start_ms)
         ended_ms -= ended_ms % 1000  # as shown: whole seconds
-        started, ended = iso_s(start_ms), iso_s(ended_ms)
+        started, ended = room.last_job_start_time, iso_s(ended_ms)
         voices = f',"voice_config_list":{room.voices}' if room.voices else ""
         doc = (
             f'{{"job_id":"{job_id}","state":"SUCCEED","duration":{(ended_ms - start_ms) / 1000!r},'
@@ -254,6 +260,8 @@ def _jobs(seed: int, tenant: MetaStudioTenant, ran: list[_Ran]) -> Iterator[tupl
             f'"is_transparent":false,"default_language":"{room.language}","is_pool_mode":false,'
             f'"job_finish_reason":"{reason}"}}'
         )
+        room_digest = rtc_room.copy()
+        room_digest.update(job_id.encode())
         expires = start_ms // 1000 + jobs.SIGNATURE_TTL_S
         users = ",".join(
             f'{{"user_type":"{user_type}","user_id":"{user_type.lower()}-{job_id[:24]}",'
@@ -261,7 +269,7 @@ def _jobs(seed: int, tenant: MetaStudioTenant, ran: list[_Ran]) -> Iterator[tupl
             for user_type in jobs.RTC_USERS
         )
         details = (
-            f'{{"rtc_room_info":{{"app_id":"{app_id}","room_id":"{jobs.rtc_room_id(seed, job_id)}",'
+            f'{{"rtc_room_info":{{"app_id":"{app_id}","room_id":"{uuid_text(room_digest.digest())}",'
             f'"users":[{users}]}},"language":"{jobs.CHAT_LANGUAGE.get(room.language, room.language)}",'
             f'"chat_access_address":"wss://{address}/v1/digital-human-chat/{job_id}",'
             f'"chat_access_rest_address":"https://{address}/v1/digital-human-chat/{job_id}"}}'
