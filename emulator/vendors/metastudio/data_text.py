@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import random
 from bisect import bisect
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from operator import neg
@@ -62,9 +62,9 @@ if TYPE_CHECKING:
     from faker import Faker
 
 # `Random.choices(values, weights)` is a bisection of one draw into the running sums: the same draw, summed once.
-_BILLING_SUMS = list(accumulate(BILLING_WEIGHTS))
-_LANGUAGE_SUMS = list(accumulate(LANGUAGE_WEIGHTS))
-# The optional fields' absence shares, in `ABSENT_SHARE`'s order (the order their rolls are drawn in).
+_BILLING_SUMS = tuple(accumulate(BILLING_WEIGHTS))
+_LANGUAGE_SUMS = tuple(accumulate(LANGUAGE_WEIGHTS))
+# The optional fields, numbered in `ABSENT_SHARE`'s order (the order their rolls are drawn in).
 (
     _DESCRIPTION,
     _ROBOT,
@@ -80,8 +80,8 @@ _LANGUAGE_SUMS = list(accumulate(LANGUAGE_WEIGHTS))
     _EXIT_MUTE,
 ) = range(len(ABSENT_SHARE))
 _SHARES = tuple(ABSENT_SHARE.values())
-_ALL_KEPT = [True] * len(_SHARES)
-_EXAMPLE_KEPT = [field == _DESCRIPTION for field in range(len(_SHARES))]  # of the optional fields, the example's
+_ALL_KEPT = (True,) * len(_SHARES)
+_EXAMPLE_KEPT = tuple(field == _DESCRIPTION for field in range(len(_SHARES)))  # of the optional fields, the example's
 
 
 @dataclass(frozen=True)
@@ -160,17 +160,18 @@ def _rooms(
         voices = [_voice_rsp(r, pools.voices, i + j, language) for j in range(randint(1, MAX_VOICES))]
         exit_mute = choice(EXIT_MUTE_THRESHOLDS)
         # data._present's draws
-        kept = [absent() >= share for share in _SHARES]
+        rolled = [absent() >= share for share in _SHARES]
         example, no_backups = absent() < EXAMPLE_SHARE, absent() < NO_BACKUPS_SHARE
         with_desc = [absent() >= NO_LANGUAGE_DESC_SHARE for _ in range(MAX_VOICES)]
+        kept: Sequence[bool] = rolled
         if i < FULL_ROOMS:
-            kept, no_backups, with_desc = _ALL_KEPT, False, _ALL_KEPT
+            kept, no_backups, with_desc = _ALL_KEPT, False, [True] * MAX_VOICES
         elif i == FULL_ROOMS or example:
             kept = _EXAMPLE_KEPT
         else:  # a field holding its documented default may go; one that changes the meaning or the totals stays
-            kept[_BILLING] = kept[_BILLING] or not concurrent
-            kept[_LANGUAGE] = kept[_LANGUAGE] or language != "CN"
-            kept[_CLIENT_NUMS] = kept[_CLIENT_NUMS] or not concurrent
+            rolled[_BILLING] = rolled[_BILLING] or not concurrent
+            rolled[_LANGUAGE] = rolled[_LANGUAGE] or language != "CN"
+            rolled[_CLIENT_NUMS] = rolled[_CLIENT_NUMS] or not concurrent
 
         name = names.get((purpose, host))
         if name is None:
@@ -278,7 +279,7 @@ def _jobs(seed: int, tenant: MetaStudioTenant, ran: list[_Ran]) -> Iterator[tupl
         yield JOBS, Record(project, room.room_id, job_id, (start_ms, 0, _descending_ascii(job_id)), doc, values)
 
 
-def _weighted(r: random.Random, values: tuple[T, ...], sums: list[int]) -> T:
+def _weighted(r: random.Random, values: tuple[T, ...], sums: tuple[int, ...]) -> T:
     """`r.choices(values, weights)[0]` with the weights' running sums given."""
     return values[bisect(sums, r.random() * sums[-1], 0, len(values) - 1)]
 
