@@ -45,6 +45,12 @@ def uuid_str(r: random.Random) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+def uuid_text(digest: bytes) -> str:
+    """`str(uuid.UUID(bytes=digest[:16], version=4))` without building the UUID (`digest_uuid`'s text)."""
+    h = f"{(int.from_bytes(digest[:16]) & _V4_CLEAR) | _V4_SET:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 def digest_uuid(seed: int, parts: Iterable[str | bytes]) -> uuid.UUID:
     h = hashlib.sha256(str(seed).encode())
     for part in parts:

@@ -132,3 +132,29 @@ def test_conversation_texts_are_the_models_wire_form(seed: int, count: int) -> N
         assert (id_, start_ms) == (doc["id"], ms_from_iso(doc["turns"][0]["timestamp"]))
     states = {t["state"] for _, _, text in texts for t in json.loads(text)["turns"] if "state" in t}
     assert {"done", "error", "stopped", "in-progress"} <= states  # every ending drawn, not one shape
+
+
+def test_metastudio_records_from_documents_are_the_entries_records() -> None:
+    """`metastudio.data_text` writes rooms and jobs out directly: over many seeds (every optional field present and
+    absent, backups and language descriptions left out, rooms with and without a job) and a project whose region
+    and id need escaping in JSON, its records are the entries' records."""
+    vendor = next(v for v in VENDOR_TYPES if v.name == "metastudio")(default_manifest()["tenants"]["metastudio"])
+    odd = {"project_id": 'p"\\é/1', "region": 'ap-"south\\east-\u2028'}
+    shapes: set[tuple[str, ...]] = set()
+    for seed in range(40):
+        for tenant in [*vendor.tenants_manifest(), odd]:
+            slow = [(c.collection, c.record(e)) for c, e in vendor.generate_tenant(seed, 0.4, tenant)]
+            fast = list(vendor.generate_records(seed, 0.4, tenant))
+            assert [coll for coll, _ in fast] == [coll for coll, _ in slow]
+            for (_, a), (_, b) in zip(fast, slow, strict=True):
+                _same(a, b)
+                doc = json.loads(b.doc)
+                shapes.add(tuple(doc))
+                shapes.update(tuple(v) for v in doc.get("voice_config_list", []))
+                shapes.add(tuple(doc.get("model_infos", {})))
+    fields = {name for shape in shapes for name in shape}
+    assert {"room_description", "exit_mute_threshold", "job_finish_reason"} <= fields
+    assert ("model_asset_id", "asset_name") in shapes  # backups left out
+    assert any("provider" in s and "language_desc" not in s for s in shapes)
+    assert any("job_id" in s and "voice_config_list" not in s for s in shapes)
+    assert ("room_id", "room_name", "room_description", "create_time", "update_time") in shapes  # the example's

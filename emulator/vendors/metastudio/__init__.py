@@ -18,7 +18,7 @@ from emulator.core.fixtures import FixtureCodec
 from emulator.core.http import request_id, routing_key
 from emulator.core.params import BODY, ParamProblem
 from emulator.core.pools import seeded_faker
-from emulator.core.store import Store
+from emulator.core.store import Collection, Record, Store
 from emulator.core.vendor import Vendor, VendorContract
 from emulator.core.wirejson import render
 from emulator.vendors.metastudio import errors as E
@@ -93,6 +93,14 @@ class MetaStudioVendor(Vendor):
         for room in rooms:
             for job in data.room_jobs(seed, project, room):
                 yield JOB_CODEC, job
+
+    def generate_records(self, seed: int, scale: float, tenant: dict[str, Any]) -> Iterator[tuple[Collection, Record]]:
+        from emulator.vendors.metastudio import data_text  # generation only
+
+        # Rooms and jobs are written out as wire JSON directly, never as models (see `data_text`).
+        project = MetaStudioTenant.model_validate(tenant)
+        fake = seeded_faker(seed, "metastudio", project.project_id)
+        yield from data_text.records(seed, project, scale, fake)
 
     # Writes' rules live with the write operations (`backend`), imported with the first write rather than at start.
     def check_entries(self, store: Store, codec: FixtureCodec[Any], entries: Sequence[Any]) -> None:

@@ -86,6 +86,12 @@ ABSENT_SHARE: dict[str, float] = {
     "exit_mute_threshold": 0.35,
 }
 MAX_VOICES = 3  # voice_config_list entries per room
+BACKUP_COUNTS = (0, 0, 1, 2)  # backup avatars drawn per room (the main one drawn again is left out)
+CLIENT_NUMS = (1, 64)
+# Share of concurrency-billed rooms that keep a terminal count from client billing.
+OLD_CLIENT_NUMS_SHARE = 0.25
+REUSE_SHARE = 0.3  # of concurrency-billed rooms
+CONCURRENCIES = (1, 1, 2, 3, 5, 8, 10, 20, 50)
 NO_BACKUPS_SHARE = 0.5  # an avatar without backups leaves the list out rather than sending []
 NO_LANGUAGE_DESC_SHARE = 0.2
 
@@ -145,10 +151,10 @@ def _room(
     room_id = str(uuid_from(r))
     host = r.choice(pools.hosts)
     avatar_id, avatar_name = r.choice(pools.avatars)
-    backups = [a for a, _ in r.sample(pools.avatars, r.choice((0, 0, 1, 2))) if a != avatar_id]
+    backups = [a for a, _ in r.sample(pools.avatars, r.choice(BACKUP_COUNTS)) if a != avatar_id]
     concurrent = billing == "CONCURRENCY"
     # Rooms moved off client billing keep their old terminal count; the totals must only count client billing.
-    client_nums = r.randint(1, 64) if not concurrent or r.random() < 0.25 else 0
+    client_nums = r.randint(*CLIENT_NUMS) if not concurrent or r.random() < OLD_CLIENT_NUMS_SHARE else 0
     region = tenant.region
     return {
         "room_id": room_id,
@@ -159,8 +165,8 @@ def _room(
         "model_infos": {"model_asset_id": avatar_id, "asset_name": avatar_name, "backup_model_asset_ids": backups},
         "voice_config": _voice(r, pools),
         "billing_mode": billing,
-        "reuse_resource": concurrent and r.random() < 0.3,
-        "concurrency": r.choice((1, 1, 2, 3, 5, 8, 10, 20, 50)) if concurrent else 0,
+        "reuse_resource": concurrent and r.random() < REUSE_SHARE,
+        "concurrency": r.choice(CONCURRENCIES) if concurrent else 0,
         "client_nums": client_nums,
         "voice_config_list": [_voice_rsp(r, pools, index + j, language) for j in range(r.randint(1, MAX_VOICES))],
         "default_language": language,

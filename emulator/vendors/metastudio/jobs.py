@@ -137,13 +137,24 @@ def _rtc(seed: int, project: str, job_id: str, start_ms: int) -> RTCRoomInfoList
         RTCUserInfo(
             user_type=user_type,
             user_id=f"{user_type.lower()}-{job_id[:24]}",
-            signature=hashlib.sha256(f"{seed}:{job_id}:{user_type}".encode()).hexdigest(),
+            signature=signature(seed, job_id, user_type),
             ctime=expires,
         )
         for user_type in RTC_USERS
     ]
-    return RTCRoomInfoList(
-        app_id=digest_uuid(seed, ["metastudio.rtc_app", project]).hex,
-        room_id=str(digest_uuid(seed, ["metastudio.rtc_room", job_id])),
-        users=users,
-    )
+    return RTCRoomInfoList(app_id=rtc_app_id(seed, project), room_id=rtc_room_id(seed, job_id), users=users)
+
+
+def rtc_app_id(seed: int, project: str) -> str:
+    """The project's RTC app."""
+    return digest_uuid(seed, ["metastudio.rtc_app", project]).hex
+
+
+def rtc_room_id(seed: int, job_id: str) -> str:
+    """The job's RTC room."""
+    return str(digest_uuid(seed, ["metastudio.rtc_room", job_id]))
+
+
+def signature(seed: int, job_id: str, user_type: UserType) -> str:
+    """The signature the user joins the job's RTC room with."""
+    return hashlib.sha256(f"{seed}:{job_id}:{user_type}".encode()).hexdigest()
