@@ -95,7 +95,7 @@ class IceVendor(Vendor):
         for entry in data.instances(seed, account, scale, fake):
             yield INSTANCE_CODEC, entry
         pools = TextPools.build(fake)
-        for session in data.sessions(seed, account, scale):
+        for session in data.sessions_in_key_order(seed, account, scale):
             for dialogue in data.dialogues(seed, account, session, pools):
                 yield DIALOGUE_CODEC, dialogue
 

@@ -56,6 +56,13 @@ def sessions(seed: int, account: str, scale: float) -> list[Session]:
     return out
 
 
+def sessions_in_key_order(seed: int, account: str, scale: float) -> list[Session]:
+    """`sessions` in the order their dialogues are stored (by SessionId): a build appends each session's rows at the
+    end of the table rather than into its middle (4% smaller, a little cheaper). Each session draws from its own
+    random stream, so the order changes no record."""
+    return sorted(sessions(seed, account, scale), key=lambda session: session.session_id)
+
+
 def agents(seed: int, account: str) -> list[str]:
     r = rng(seed, "ice", account, "agents")
     return [hex32(r) for _ in INSTANCES_PER_AGENT]
@@ -139,7 +146,7 @@ def records(seed: int, account: str, scale: float) -> Iterator[tuple[Collection,
         yield INSTANCES, instance_record(account, agent_id, instance_id, start_time, doc)
     pools = TextPools.build(fake)
     quoted = _Quoted.of(pools)
-    for session in sessions(seed, account, scale):
+    for session in sessions_in_key_order(seed, account, scale):
         part = session.session_id
         for dialogue_id, round_id, ms, text in dialogue_texts(seed, account, session, pools, quoted):
             yield DIALOGUES, dialogue_record(account, part, dialogue_id, round_id, ms, text)
