@@ -35,13 +35,14 @@ def uuid_from(r: random.Random) -> uuid.UUID:
 
 
 def hex32(r: random.Random) -> str:
-    """`uuid_from(r).hex` without building the UUID (generation draws one per record)."""
-    return f"{(r.getrandbits(128) & _V4_CLEAR) | _V4_SET:032x}"
+    """`uuid_from(r).hex` without building the UUID (generation draws one per record); bytes.hex is about twice
+    as fast as formatting the int with `:032x`."""
+    return ((r.getrandbits(128) & _V4_CLEAR) | _V4_SET).to_bytes(16, "big").hex()
 
 
 def uuid_str(r: random.Random) -> str:
     """`str(uuid_from(r))` without building the UUID."""
-    h = hex32(r)
+    h = ((r.getrandbits(128) & _V4_CLEAR) | _V4_SET).to_bytes(16, "big").hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
@@ -59,9 +60,19 @@ def digest_uuid(seed: int, parts: Iterable[str | bytes]) -> uuid.UUID:
     return uuid.UUID(bytes=h.digest()[:16], version=4)
 
 
+# Parts of a timestamp looked up rather than formatted: `:02d` format specs cost ~4x the look-ups (generation
+# formats millions).
+_HOUR_T = tuple(f"T{h:02d}:" for h in range(24))
+_MINUTE_SECOND = tuple(f"{m:02d}:{s:02d}" for m in range(60) for s in range(60))
+_MILLIS_Z = tuple(f".{m:03d}Z" for m in range(1000))
+
+
 def iso_ms(ms: int) -> str:
     """RFC 3339 UTC with milliseconds and Z, as Fixie writes timestamps."""
-    return _iso_seconds(ms // 1000) + f".{ms % 1000:03d}Z"
+    seconds, millis = divmod(ms, 1000)
+    day, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3600)
+    return f"{_day(day)}{_HOUR_T[hours]}{_MINUTE_SECOND[rest]}{_MILLIS_Z[millis]}"
 
 
 def iso_s(ms: int) -> str:
@@ -73,7 +84,7 @@ def _iso_seconds(seconds: int) -> str:
     """`%Y-%m-%dT%H:%M:%S` of a Unix time: the date part remembered per day (generation formats millions)."""
     day, rest = divmod(seconds, 86_400)
     hours, rest = divmod(rest, 3600)
-    return f"{_day(day)}T{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
+    return f"{_day(day)}{_HOUR_T[hours]}{_MINUTE_SECOND[rest]}"
 
 
 @functools.lru_cache(maxsize=4096)
