@@ -5,7 +5,6 @@ One seed drives it all; times count back from `EPOCH_MS`."""
 from __future__ import annotations
 
 import json
-import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +13,6 @@ from emulator.core.ids import rng, uuid_from
 from emulator.core.pools import TextPools
 from emulator.vendors.fixie.records import Agent, AgentEntry, Conversation, ConversationEntry, TurnState
 
-Args = dict[str, str | int | float | bool | None]  # a function call's arguments: scalars only
 Doc = dict[str, Any]  # a record as its wire JSON object
 SECOND_MS = 1000
 HOUR_MS = 3_600_000
@@ -81,31 +79,3 @@ def conversation_docs(seed: int, owner: str, agent_id: str, count: int, pools: T
 
 def scaled(count: int, scale: float) -> int:
     return max(1, round(count * scale))
-
-
-def _settled_state(r: random.Random) -> TurnState:
-    roll = r.random()
-    return "error" if roll < 0.04 else "stopped" if roll < 0.09 else "done"
-
-
-def _tool(r: random.Random, pools: TextPools) -> tuple[str, Args, object]:
-    pick = r.randrange(4)
-    if pick == 0:
-        query = r.choice(pools.user_lines)
-        hits = [{"title": r.choice(pools.words).title(), "score": round(r.uniform(0.5, 1), 3)} for _ in range(2)]
-        return "queryKnowledgeBase", {"query": query, "maxResults": 2, "corpusId": None}, {"results": hits}
-    if pick == 1:
-        order = f"ORD-{r.randrange(10**6):06d}"
-        status = r.choice(("shipped", "processing", "delivered"))
-        return "lookupOrder", {"orderId": order, "includeItems": r.random() < 0.5}, {"orderId": order, "status": status}
-    if pick == 2:
-        city = r.choice(CITIES)
-        temp = round(r.uniform(-5, 32), 1)
-        return "getWeather", {"city": city, "units": "metric"}, {"city": city, "temperatureC": temp}
-    ticket = f"T-{r.randrange(10**5):05d}"
-    args: Args = {
-        "subject": r.choice(pools.reasoning),
-        "priority": r.choice(("low", "normal", "high")),
-        "urgent": False,
-    }
-    return "createSupportTicket", args, {"ticketId": ticket, "name": r.choice(pools.names)}
