@@ -41,9 +41,10 @@ def hex32(r: random.Random) -> str:
 
 
 def uuid_str(r: random.Random) -> str:
-    """`str(uuid_from(r))` without building the UUID."""
-    h = ((r.getrandbits(128) & _V4_CLEAR) | _V4_SET).to_bytes(16, "big").hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    """`str(uuid_from(r))` without building the UUID: its 4, 2+2+2 and 6 bytes in hex (fewer slices than cutting
+    the 32 hex digits in five)."""
+    b = ((r.getrandbits(128) & _V4_CLEAR) | _V4_SET).to_bytes(16, "big")
+    return f"{b[:4].hex()}-{b[4:10].hex('-', 2)}-{b[10:].hex()}"
 
 
 def uuid_text(digest: bytes) -> str:
