@@ -71,7 +71,7 @@ def conversations(seed: int, owner: str, agent_id: str, count: int, pools: TextP
 def conversation_docs(seed: int, owner: str, agent_id: str, count: int, pools: TextPools) -> Iterator[Doc]:
     """The agent's conversations as the wire documents `Conversation` serializes to (absent fields left out, as
     the models drop nulls). They are drawn once, as text (`data_text`, what a build stores), and read back here."""
-    from emulator.vendors.fixie import data_text  # it draws with this module's constants and tool calls
+    from emulator.vendors.fixie import data_text  # it draws with this module's constants
 
     for _, _, text in data_text.conversation_texts(seed, owner, agent_id, count, pools, data_text.Quoted.of(pools)):
         yield json.loads(text)
