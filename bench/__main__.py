@@ -1,5 +1,6 @@
 """`python -m bench` (`./dev bench`): the emulator against a bare Starlette app, a bare FastAPI route and Stoplight
-Prism over real HTTP (wrk), plus start-up, memory per record, page cost, append cost and the nonce check.
+Prism over real HTTP (wrk), plus start-up, memory per record, the 10^6-record build, page cost, append cost and the
+nonce check.
 
 Prints one Markdown report (ratios measured within the run: the machines are shared and noisy, so only ratios
 mean something) and, with --markdown FILE, writes it there too. Needs `wrk` and `taskset` for the HTTP section
@@ -16,7 +17,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-SECTIONS = ("http", "startup", "memory", "paging", "append", "nonces")
+SECTIONS = ("http", "startup", "memory", "build", "paging", "append", "nonces")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -30,6 +31,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--warmup", type=float, help="seconds of an unrecorded first round (default 2; --quick 1)")
     p.add_argument("--startup-runs", type=int, help="start-ups per server (default 5; --quick 2)")
     p.add_argument("--memory-scale", type=float, help="the large --scale of the memory section (default 100)")
+    p.add_argument("--build-scale", type=float, help="the --scale of the build section (default 225: ~10^6 records)")
     p.add_argument("--rows", type=int, help="the large row and nonce count (default 10^6; --quick 10^5)")
     p.add_argument("--markdown", type=Path, metavar="FILE", help="also write the report there")
     p.add_argument("--workdir", type=Path, help="keep pools, captures and server logs here (default: a temp dir)")
@@ -56,6 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         startup_runs=args.startup_runs or default.startup_runs,
         memory_large=args.memory_scale or default.memory_large,
         rows_large=args.rows or default.rows_large,
+        build_scale=args.build_scale or default.build_scale,
+        build_runs=default.build_runs,
     )
     options = throughput.Options(
         duration=args.duration or (1.0 if quick else 10.0),
@@ -76,6 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "http": lambda: throughput.run(options, workdir, log),
             "startup": lambda: sections.startup(scales, workdir, log),
             "memory": lambda: sections.memory(scales, workdir, log),
+            "build": lambda: sections.build(scales, workdir, log),
             "paging": lambda: sections.paging(scales, log),
             "append": lambda: sections.append(scales, log),
             "nonces": lambda: sections.nonces(scales, log),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -31,10 +32,12 @@ class Scales:
     memory_large: float = 100.0
     rows_small: int = 1_000
     rows_large: int = 1_000_000
+    build_scale: float = 225.0  # about 10^6 records
+    build_runs: int = 2
 
     @classmethod
     def quick(cls) -> Scales:
-        return cls(startup_runs=2, memory_large=5.0, rows_large=100_000)
+        return cls(startup_runs=2, memory_large=5.0, rows_large=100_000, build_scale=10.0, build_runs=1)
 
 
 @contextmanager
@@ -76,6 +79,32 @@ def startup(scales: Scales, workdir: Path, log: Log) -> str:
     rows = [[f"ours (default scale, {records:,} records)", fmt(ours_s), fmt(bare_s), fmt(ratio(ours_s, bare_s))]]
     heading = f"process start to first 200, median of {scales.startup_runs}"
     return f"### Start-up\n\n{table([heading, 'ours s', 'bare FastAPI s', 'ours / bare'], rows)}"
+
+
+def build(scales: Scales, workdir: Path, log: Log) -> str:
+    """A large dataset's first build, to the first 200, on every core (the build's worker processes use them):
+    without --data-dir, into a new --data-dir, then a restart that reopens that data dir. RSS once serving."""
+    call = calls()[0]
+    scale = f"{scales.build_scale:g}"
+    rows: list[list[str]] = []
+    for n in range(scales.build_runs):
+        data_dir = workdir / f"build-data-{n}"
+        shutil.rmtree(data_dir, ignore_errors=True)
+        runs = [("first build", ()), ("first build, --data-dir", ("--data-dir", str(data_dir))),
+                ("reopen, --data-dir", ("--data-dir", str(data_dir)))]  # fmt: skip
+        for label, extra in runs:
+            server = servers.start("build", servers.ours_cmd("off", "--scale", scale, *extra), workdir, cpu=None)
+            try:
+                seconds = server.wait_ready(call, timeout=1800)
+                rss, _ = server.rss_kib()
+                records = _records(server.port)
+            finally:
+                server.stop()
+            rows.append([f"{label} (run {n + 1})", f"{records:,}", fmt(seconds), f"{rss / 1024:,.0f}"])
+            log(f"build run {n + 1}, {label}: {records:,} records, first 200 after {seconds:.2f} s")
+        shutil.rmtree(data_dir, ignore_errors=True)
+    headings = [f"emulator serve --scale {scale}, both cores", "records", "s to first 200", "RSS MiB"]
+    return f"### Build at scale\n\n{table(headings, rows)}"
 
 
 def compile_package() -> None:

@@ -80,14 +80,17 @@ class Server:
                 pass
 
 
-def start(name: str, cmd: list[str], logs: Path, env: dict[str, str] | None = None) -> Server:
+def start(
+    name: str, cmd: list[str], logs: Path, env: dict[str, str] | None = None, cpu: str | None = SERVER_CPU
+) -> Server:
+    """`cmd` started on `cpu` (None: on every core, as a user runs it)."""
     port = free_port()
     cmd = [part.replace("{port}", str(port)) for part in cmd]
     log = logs / f"{name}-{port}.log"
     with log.open("wb") as out:
         started = time.monotonic()
         proc = subprocess.Popen(
-            pinned(cmd),
+            cmd if cpu is None else pinned(cmd, cpu),
             cwd=ROOT,
             stdin=subprocess.DEVNULL,
             stdout=out,

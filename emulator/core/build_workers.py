@@ -1,14 +1,16 @@
 """A large dataset generated in worker processes while this process writes it.
 
-Generating records is pure Python and costs about twice what writing them does (10^6 records: ~28 s against ~12 s
-on one core). Every tenant draws from its own random streams, so worker processes can generate tenants side by side
-and hand over the rows `Partitions` makes of them: the same rows in-process generation makes (tests check). The
-writer takes them tenant by tenant in the build's order, whichever worker is ahead, so the file is laid out as a
-serial build lays it out, and a worker that is ahead keeps its backlog in its own memory, not the server's.
+Generating records is pure Python and costs more than writing them. Every tenant draws from its own random streams,
+so worker processes can generate tenants side by side and hand over the rows `Partitions` makes of them: the same
+rows in-process generation makes (tests check). A tenant much larger than the rest comes in parts
+(`Vendor.build_shards`), so both workers feed the writer at its start rather than one. The writer takes them part by
+part in the build's order, whichever worker is ahead, so the file is laid out as a serial build lays it out, and a
+worker that is ahead keeps its backlog in its own memory, not the server's. Workers run at a lower priority: the
+writer is the build's critical path, so on a busy machine its turn comes first.
 
 Workers are forked where that is safe, else spawned (`start_method`), which costs an interpreter start (~0.5 s):
 small datasets are generated in process. A worker that cannot start, fails or is killed costs no data: what it
-wrote of its current tenant is rolled back (a savepoint) and that tenant and the rest of its share are generated in
+wrote of its current part is rolled back (a savepoint) and that part and the rest of its share are generated in
 process. Workers stop once the writer is gone; none outlives the build.
 """
 
@@ -25,8 +27,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from multiprocessing.sharedctypes import Synchronized
 from queue import SimpleQueue
-from typing import Any
+from typing import Any, NamedTuple
 
 from emulator.core.bulk_load import Batch, BulkLoader, Partitions
 from emulator.core.state import TenantRow
@@ -41,7 +44,9 @@ WORKERS = 2
 PARALLEL_FROM = 60.0
 # Rows a worker hands over at once: large enough that a message's cost is spread thin, small enough to stream.
 CHUNK_ROWS = 4096
-DONE = "done"
+# How much lower workers' priority is than the writer's (a niceness increment: 0 to 19).
+WORKER_NICENESS = 10
+DONE, END = "done", "end"
 START_METHOD: str | None = None
 
 Chunk = list[Batch]
@@ -63,12 +68,31 @@ def start_method() -> str:
     return "fork" if sys.platform.startswith("linux") and threading.active_count() == 1 else "spawn"
 
 
-def tenant_chunks(vendor: Vendor, seed: int, scale: float, tenant: TenantRow) -> Iterator[Chunk]:
-    """One tenant's generated records as row batches, a few thousand rows at a time."""
+class Unit(NamedTuple):
+    """What one worker generates at a time: one part (`Vendor.build_shards`) of the tenant at `tenant_index`."""
+
+    tenant: TenantRow
+    shard: int
+    tenant_index: int
+
+
+def units(vendors: Sequence[Vendor], scale: float, tenants: Sequence[TenantRow]) -> list[Unit]:
+    """The tenants' parts, in the order they are written."""
+    by_name = {v.name: v for v in vendors}
+    return [
+        Unit(tenant, shard, index)
+        for index, tenant in enumerate(tenants)
+        for shard in range(by_name[tenant.vendor].build_shards(scale, tenant.doc))
+    ]
+
+
+def unit_chunks(vendor: Vendor, seed: int, scale: float, unit: Unit) -> Iterator[Chunk]:
+    """One part of a tenant's generated records as row batches, a few thousand rows at a time."""
+    tenant = unit.tenant
     parts = Partitions([c.collection for c in vendor.codecs], tenant.id)
     chunk: Chunk = []
     rows = 0
-    for coll, rec in vendor.generate_records(seed, scale, tenant.doc):
+    for coll, rec in vendor.generate_shard(seed, scale, tenant.doc, unit.shard):
         batch = parts.add(coll, rec)
         if batch is not None:
             chunk.append(batch)
@@ -93,28 +117,32 @@ def generate(
     if workers is None:  # one core cannot overlap anything; a daemonic process may start none
         worth = scale * len(tenants) >= PARALLEL_FROM and not multiprocessing.current_process().daemon
         workers = min(WORKERS, _cores()) if worth and _cores() > 1 else 0
-    count = min(workers, len(tenants))
     by_name = {v.name: v for v in vendors}
-    last = {t.vendor: i for i, t in enumerate(tenants)}
+    todo = units(vendors, scale, tenants)
+    count = min(workers, len(todo))
+    last_of_vendor = {unit.tenant.vendor: k for k, unit in enumerate(todo)}
+    last_of_tenant = {unit.tenant_index: k for k, unit in enumerate(todo)}
     records = 0
-    with _collector_paused(), _Pool(vendors, seed, scale, tenants, count) as pool:
-        for done, tenant in enumerate(tenants):
-            loader.conn.execute("SAVEPOINT tenant")
+    with _collector_paused(), _Pool(vendors, seed, scale, todo, count) as pool:
+        for k, unit in enumerate(todo):
+            vendor = by_name[unit.tenant.vendor]
+            loader.conn.execute("SAVEPOINT unit")
             try:
-                for chunk in pool.chunks(done):
+                for chunk in pool.chunks(k):
                     records += _write(loader, chunk)
-                    written(done, records)
+                    written(unit.tenant_index, records)
             except _WorkerLost:
-                loader.conn.execute("ROLLBACK TO tenant")
+                loader.conn.execute("ROLLBACK TO unit")
                 records = pool.records_before
-                for chunk in tenant_chunks(by_name[tenant.vendor], seed, scale, tenant):
+                for chunk in unit_chunks(vendor, seed, scale, unit):
                     records += _write(loader, chunk)
-                    written(done, records)
-            loader.conn.execute("RELEASE tenant")
+                    written(unit.tenant_index, records)
+            loader.conn.execute("RELEASE unit")
             pool.records_before = records
-            if last[tenant.vendor] == done:  # the vendor's tables are complete: indexed while workers go on
-                loader.complete(c.collection for c in by_name[tenant.vendor].codecs)
-            written(done + 1, records)
+            if last_of_vendor[vendor.name] == k:  # the vendor's tables are complete: indexed while workers go on
+                loader.complete(c.collection for c in vendor.codecs)
+            if last_of_tenant[unit.tenant_index] == k:
+                written(unit.tenant_index + 1, records)
     return records
 
 
@@ -139,45 +167,48 @@ def _write(loader: BulkLoader, chunk: Chunk) -> int:
 
 
 class _WorkerLost(Exception):
-    """A worker stopped before handing over all of a tenant's rows."""
+    """A worker stopped before handing over all of a unit's rows."""
 
 
 class _Pool:
-    """Worker `i % count` generates tenants i; `chunks(i)` reads tenant i's rows from it, or generates them here.
+    """Workers take the units in order, each the next one as it comes free (a worker ahead of the writer keeps
+    going, whatever a unit costs); `chunks(k)` reads unit k's rows from the worker that took it, or generates them
+    here if none did.
 
-    Each worker writes to a pipe whose write end only it holds: a worker that ends, however, is an end of file here
-    (never a read that waits for the rest of a message forever)."""
+    A worker's pipe carries, per unit, its index, its chunks and DONE; END once no unit is left. Only the worker
+    holds the pipe's write end: a worker that ends, however, is an end of file here (never a read that waits for
+    the rest of a message forever)."""
 
-    def __init__(
-        self, vendors: Sequence[Vendor], seed: int, scale: float, tenants: Sequence[TenantRow], count: int
-    ) -> None:
+    def __init__(self, vendors: Sequence[Vendor], seed: int, scale: float, todo: Sequence[Unit], count: int) -> None:
         self.vendors = {v.name: v for v in vendors}
-        self.seed, self.scale, self.tenants = seed, scale, tenants
-        self.count = count
+        self.seed, self.scale, self.todo = seed, scale, todo
         self.records_before = 0
         self._procs: list[BaseProcess | None] = []
         self._pipes: list[Connection] = []
+        self._holding: list[int | None] = []  # the unit each worker said it took, until its DONE is read
         if count == 0:
             return
         method = start_method()
         ctx = multiprocessing.get_context("fork") if method == "fork" else multiprocessing.get_context("spawn")
         types = {v.name: type(v) for v in vendors}
+        self._taken = taken = ctx.Value("q", 0)  # the next unit to take (kept: a spawned child opens it by name)
         for w in range(count):
             reader, writer = ctx.Pipe(duplex=False)
-            share = list(tenants[w::count])
             proc: BaseProcess | None = ctx.Process(
-                target=_work, args=(writer, types, seed, scale, share), name=f"emulator-build-{w}", daemon=True
-            )
+                target=_work, args=(writer, types, seed, scale, list(todo), taken), name=f"emulator-build-{w}",
+                daemon=True,
+            )  # fmt: skip
             try:
                 assert proc is not None
                 proc.start()
-            except Exception as exc:  # e.g. a vendor type the child cannot import; its tenants go in process
-                log.warning("dataset build: worker %d could not start (%s); generating in process", w, exc)
+            except Exception as exc:  # e.g. a vendor type the child cannot import: the others take its units
+                log.warning("dataset build: worker %d could not start (%s)", w, exc)
                 proc = None
             finally:
                 writer.close()
             self._procs.append(proc)
             self._pipes.append(reader)
+            self._holding.append(None)
 
     def __enter__(self) -> _Pool:
         return self
@@ -189,10 +220,10 @@ class _Pool:
             reader.close()
 
     def chunks(self, index: int) -> Iterator[Chunk]:
-        tenant = self.tenants[index]
-        w = index % self.count if self.count else -1
-        if w < 0 or self._procs[w] is None:
-            yield from tenant_chunks(self.vendors[tenant.vendor], self.seed, self.scale, tenant)
+        w = self._holder(index)
+        if w is None:
+            unit = self.todo[index]
+            yield from unit_chunks(self.vendors[unit.tenant.vendor], self.seed, self.scale, unit)
             return
         try:
             while (item := self._get(w)) != DONE:
@@ -200,6 +231,26 @@ class _Pool:
         except _WorkerLost:
             self._stop(w)
             raise
+        self._holding[w] = None
+
+    def _holder(self, index: int) -> int | None:
+        """The worker that took unit `index`, reading what the others took until one says it; None if none will
+        (every worker ended, or the one that took it was lost before it said so)."""
+        while index not in self._holding:
+            free = [w for w, held in enumerate(self._holding) if held is None and self._procs[w] is not None]
+            if not free:
+                return None
+            w = free[0]  # says which unit it took next, or END, as soon as it takes one
+            try:
+                said = self._get(w)
+            except _WorkerLost:
+                self._stop(w)
+                continue
+            if said == END:
+                self._stop(w)
+            else:
+                self._holding[w] = said
+        return self._holding.index(index)
 
     def _get(self, w: int) -> Any:
         try:
@@ -211,7 +262,7 @@ class _Pool:
             code = None if proc is None else proc.exitcode
             log.warning("dataset build: worker %d ended (exit code %s); generating in process", w, code)
             raise _WorkerLost from None
-        if isinstance(item, str) and item != DONE:  # the worker's own failure, as a traceback
+        if isinstance(item, str) and item not in (DONE, END):  # the worker's own failure, as a traceback
             log.warning("dataset build: worker %d failed; generating in process\n%s", w, item)
             raise _WorkerLost
         return item
@@ -224,27 +275,43 @@ class _Pool:
             proc.join()
             proc.close()
         self._procs[w] = None
+        self._holding[w] = None
 
 
 def _work(
-    writer: Connection, types: dict[str, type[Vendor]], seed: int, scale: float, share: list[TenantRow]
+    writer: Connection,
+    types: dict[str, type[Vendor]],
+    seed: int,
+    scale: float,
+    todo: list[Unit],
+    taken: Synchronized[int],
 ) -> None:  # pragma: no cover - runs in the worker process
-    # A thread sends while this one generates: a worker ahead of the writer keeps its backlog here.
     gc.disable()  # see `_collector_paused` (a spawned worker starts with it on)
+    if hasattr(os, "nice"):  # POSIX: the writer, not its feeders, is the build's critical path
+        os.nice(WORKER_NICENESS)
+    # A thread sends while this one generates: a worker ahead of the writer keeps its backlog here.
     out: SimpleQueue[Any] = SimpleQueue()
     sender = threading.Thread(target=_send, args=(writer, out), daemon=True)
     sender.start()
     parent = os.getppid()
     try:
         vendors = {name: cls([]) for name, cls in types.items()}
-        for tenant in share:
-            for chunk in tenant_chunks(vendors[tenant.vendor], seed, scale, tenant):
+        while True:
+            with taken.get_lock():
+                index = taken.value
+                taken.value += 1
+            if index >= len(todo):
+                break
+            out.put(index)
+            unit = todo[index]
+            for chunk in unit_chunks(vendors[unit.tenant.vendor], seed, scale, unit):
                 # The writer is gone (its process ended: this one was handed to another parent), or the pipe
                 # broke: nobody reads. The sender, a daemon thread, ends with the process.
                 if os.getppid() != parent or not sender.is_alive():
                     return
                 out.put(chunk)
             out.put(DONE)
+        out.put(END)
     except BaseException:
         out.put(traceback.format_exc())
     out.put(None)

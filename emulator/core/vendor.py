@@ -129,6 +129,20 @@ class Vendor(ErrorDialect):
         for codec, entry in self.generate_tenant(seed, scale, tenant):
             yield codec.collection, codec.record(entry)
 
+    def build_shards(self, scale: float, tenant: dict[str, Any]) -> int:
+        """In how many parts a build may generate one tenant's records side by side (worker processes, see
+        `build_workers`): a tenant larger than the rest would otherwise keep the writer waiting on one worker."""
+        return 1
+
+    def generate_shard(
+        self, seed: int, scale: float, tenant: dict[str, Any], shard: int
+    ) -> Iterator[tuple[Collection, Record]]:
+        """Part `shard` of `build_shards`, which can be generated alone: each collection's records in the parts, in
+        order, are its records in `generate_records`, in order (tests check), and no partition spans two parts."""
+        if shard != 0:
+            raise ValueError(f"{self.name} generates a tenant in one part, not part {shard}")
+        return self.generate_records(seed, scale, tenant)
+
     def generate(self, seed: int, scale: float) -> Iterator[tuple[FixtureCodec[Any], Any]]:
         """The generated dataset of every current tenant."""
         for tenant in self.tenants_manifest():

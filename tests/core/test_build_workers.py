@@ -131,7 +131,36 @@ def test_rows_and_late_records_reach_the_writer_in_order() -> None:
     """A tenant's chunks hold every record once: partitions as rows, a revisited partition's records as late."""
     vendor = FixieVendor([])
     tenant = TenantRow("fixie", "owner", {"owner": "owner", "api_keys": ["k"]}, True)
-    chunks = list(build_workers.tenant_chunks(vendor, 7, 0.2, tenant))
+    chunks = list(build_workers.unit_chunks(vendor, 7, 0.2, build_workers.Unit(tenant, 0, 0)))
     assert sum(len(items) for chunk in chunks for _, _, items in chunk) == len(
         list(vendor.generate_records(7, 0.2, tenant.doc))
     )
+
+
+def test_a_tenant_built_in_parts_is_written_part_by_part_in_order() -> None:
+    """ICE accounts come in two parts (dialogues, then instances), the other tenants whole, and no partition is
+    split between parts."""
+    emu = Emulator(Settings(), VENDOR_TYPES, ControlPlaneErrors())
+    tenants = [t for t in emu.startup.tenants if t.generate]
+    todo = build_workers.units(emu.vendors, SCALE, tenants)
+    assert [(u.tenant.vendor, u.shard) for u in todo if u.tenant_index == 0] == [("ice", 0), ("ice", 1)]
+    assert [u.tenant_index for u in todo] == sorted(u.tenant_index for u in todo)
+    by_name = {v.name: v for v in emu.vendors}
+    for tenant in tenants:
+        vendor = by_name[tenant.vendor]
+        whole = [rows for chunk in build_workers.unit_chunks(vendor, 7, SCALE, build_workers.Unit(tenant, 0, 0))
+                 for rows in chunk] if vendor.build_shards(SCALE, tenant.doc) == 1 else None  # fmt: skip
+        parts = [
+            [batch for chunk in build_workers.unit_chunks(vendor, 7, SCALE, unit) for batch in chunk]
+            for unit in todo
+            if unit.tenant is tenant
+        ]
+        keys = [{(name, _partition(item)) for _, name, items in part for item in items} for part in parts]
+        assert all(not (a & b) for i, a in enumerate(keys) for b in keys[i + 1 :])
+        if whole is not None:
+            assert parts == [whole]
+
+
+def _partition(item: Any) -> str:
+    """The partition of a row (a tuple, as inserted) or of a late record."""
+    return str(item[1]) if isinstance(item, tuple) else str(item.part)

@@ -53,6 +53,28 @@ def test_records_are_the_entries_records(vendor_type: Any, seed: int, scale: flo
             _same(a, b)
 
 
+@pytest.mark.parametrize("vendor_type", VENDOR_TYPES, ids=lambda v: v.name)
+@pytest.mark.parametrize(("seed", "scale"), [(20201109, 1.0), (7, 0.3), (123456789, 1.7)])
+def test_a_tenant_s_parts_in_order_are_its_records(vendor_type: Any, seed: int, scale: float) -> None:
+    """A build may generate a tenant in parts, side by side (`Vendor.build_shards`): together they are the tenant's
+    records, each collection's in order, byte for byte."""
+    vendor = vendor_type(default_manifest()["tenants"][vendor_type.name])
+    for tenant in vendor.tenants_manifest():
+        whole = list(vendor.generate_records(seed, scale, tenant))
+        shards = vendor.build_shards(scale, tenant)
+        parts = [item for shard in range(shards) for item in vendor.generate_shard(seed, scale, tenant, shard)]
+        for coll in {coll.name: coll for coll, _ in whole}.values():
+            in_parts = [rec for c, rec in parts if c == coll]
+            in_whole = [rec for c, rec in whole if c == coll]
+            assert len(in_parts) == len(in_whole) > 0
+            for a, b in zip(in_parts, in_whole, strict=True):
+                _same(a, b)
+        assert len(parts) == len(whole)
+    assert vendor.build_shards(scale, tenant) == (2 if vendor_type.name == "ice" else 1)
+    with pytest.raises(ValueError, match="part"):
+        list(vendor.generate_shard(seed, scale, tenant, 5))
+
+
 @pytest.mark.parametrize(("seed", "scale"), [(20201109, 1.0), (7, 0.3), (123456789, 1.7)])
 def test_ice_records_from_documents_are_the_entries_records(seed: int, scale: float) -> None:
     """`ice.data.records` builds instances (and dialogues) as wire documents, never as models."""

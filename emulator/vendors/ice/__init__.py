@@ -105,6 +105,23 @@ class IceVendor(Vendor):
         # Instances and dialogues go from wire documents straight to records (see `data.records`).
         return data.records(seed, self.tenant_id(tenant), scale)
 
+    def build_shards(self, scale: float, tenant: dict[str, Any]) -> int:
+        # Dialogues (most of the records, in short partitions: the writer starts on them at once), then instances
+        # (a few large partitions): each about half of an account's cost.
+        return 2
+
+    def generate_shard(
+        self, seed: int, scale: float, tenant: dict[str, Any], shard: int
+    ) -> Iterator[tuple[Collection, Record]]:
+        from emulator.vendors.ice import data
+
+        account = self.tenant_id(tenant)
+        if shard == 0:
+            return data.dialogue_records(seed, account, scale, data.dialogue_pools(seed, account, scale))
+        if shard == 1:
+            return data.instance_records(seed, account, scale, seeded_faker(seed, "ice", account))
+        return super().generate_shard(seed, scale, tenant, shard)
+
     def render(self, err: VendorError, request: Request) -> Response:
         rid = str(request_id(request)).upper()
         region = self.tenants.tenants[0].region if self.tenants.tenants else "cn-shanghai"

@@ -116,9 +116,9 @@ def instance_docs(seed: int, account: str, scale: float, fake: Faker) -> Iterato
     """(agent id, instance id, start time, the wire document `Instance` serializes to) of each generated instance:
     a build stores the documents directly (see `config_docs`)."""
     pools = pools_for(fake)  # drawn from `fake` before the first email, as it always was
-    for agent_id, count, mode in zip(agents(seed, account), INSTANCES_PER_AGENT, MODES, strict=True):
+    for agent_id, count, mode in zip(agents(seed, account), _instance_counts(scale), MODES, strict=True):
         r = rng(seed, "ice", account, agent_id)
-        for i in range(max(1, round(count * scale))):
+        for i in range(count):
             instance_id = hex32(r)
             # The three newest are still running or waiting; the rest are finished.
             status = ("Created", "Executing", "Executing")[i] if i < 3 else "Finished"
@@ -138,18 +138,40 @@ def instance_docs(seed: int, account: str, scale: float, fake: Faker) -> Iterato
             yield agent_id, instance_id, iso_s(start), doc
 
 
+def _instance_counts(scale: float) -> list[int]:
+    return [max(1, round(count * scale)) for count in INSTANCES_PER_AGENT]
+
+
 def records(seed: int, account: str, scale: float) -> Iterator[tuple[Collection, Record]]:
     """The account's generated dataset as store records, in `IceVendor.generate_tenant`'s order, built from wire
     documents without the models (what `IceVendor.generate_records` yields; the tests check the two agree)."""
     fake = seeded_faker(seed, "ice", account)
+    yield from instance_records(seed, account, scale, fake)
+    yield from dialogue_records(seed, account, scale, TextPools.build(fake))
+
+
+def instance_records(seed: int, account: str, scale: float, fake: Faker) -> Iterator[tuple[Collection, Record]]:
     for agent_id, instance_id, start_time, doc in instance_docs(seed, account, scale, fake):
         yield INSTANCES, instance_record(account, agent_id, instance_id, start_time, doc)
-    pools = TextPools.build(fake)
+
+
+def dialogue_records(seed: int, account: str, scale: float, pools: TextPools) -> Iterator[tuple[Collection, Record]]:
     quoted = _Quoted.of(pools)
     for session in sessions_in_key_order(seed, account, scale):
         part = session.session_id
         for dialogue_id, round_id, ms, text in dialogue_texts(seed, account, session, pools, quoted):
             yield DIALOGUES, dialogue_record(account, part, dialogue_id, round_id, ms, text)
+
+
+def dialogue_pools(seed: int, account: str, scale: float) -> TextPools:
+    """The text pools `records` draws dialogues from, without generating the instances before them: the account's
+    Faker taken through the same draws (the config pools, then one e-mail per instance), a tenth of the instances'
+    cost. A build generates instances and dialogues side by side with it (`IceVendor.generate_shard`)."""
+    fake = seeded_faker(seed, "ice", account)
+    pools_for(fake)
+    for _ in range(sum(_instance_counts(scale))):
+        fake.email()
+    return TextPools.build(fake)
 
 
 @dataclass(frozen=True)
