@@ -44,6 +44,12 @@ class EndsInWorkers(FixieVendor):
             if n == 30 and multiprocessing.parent_process() is not None:
                 os._exit(3)
             yield item
+
+class EndsOnTakingAUnit(FixieVendor):  # often before the unit it took is even announced
+    def generate_records(self, seed, scale, tenant):
+        if multiprocessing.parent_process() is not None:
+            os._exit(4)
+        yield from super().generate_records(seed, scale, tenant)
 """
 
 
@@ -96,7 +102,12 @@ def test_workers_are_forked_only_by_a_single_thread_on_linux(monkeypatch: pytest
 
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize(
-    ("name", "logged"), [("FailsInWorkers", "worker failure"), ("EndsInWorkers", "ended (exit code 3)")]
+    ("name", "logged"),
+    [
+        ("FailsInWorkers", "worker failure"),
+        ("EndsInWorkers", "ended (exit code 3)"),
+        ("EndsOnTakingAUnit", "ended (exit code 4)"),
+    ],
 )
 def test_a_worker_that_fails_midway_leaves_its_tenants_to_this_process(
     name: str,
