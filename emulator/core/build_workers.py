@@ -10,8 +10,8 @@ writer is the build's critical path, so on a busy machine its turn comes first.
 
 Workers are forked where that is safe, else spawned (`start_method`), which costs an interpreter start (~0.5 s):
 small datasets are generated in process. A worker that cannot start, fails or is killed costs no data: what it
-wrote of its current part is rolled back (a savepoint) and that part and the rest of its share are generated in
-process. Workers stop once the writer is gone; none outlives the build.
+wrote of its current part is rolled back (a savepoint) and that part is generated in process; the other workers
+take the parts left (this process, once none is). Workers stop once the writer is gone; none outlives the build.
 """
 
 from __future__ import annotations
