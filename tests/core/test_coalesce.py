@@ -134,23 +134,33 @@ async def small_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-@in_a_loop
-async def test_the_server_sends_each_response_head_and_body_in_one_write() -> None:
-    config = EmulatorConfig(small_app, Settings(), lifespan="off")
+async def served(app: Any, paths: tuple[str, ...]) -> tuple[RecordingTransport, bool]:
+    """What the server's protocol did answering GETs of `paths` on one kept-alive connection (a copy, taken before
+    the connection ends), and whether it left the connection open."""
+    config = EmulatorConfig(app, Settings(), lifespan="off")
     config.load()
     proto = GuardedHttpProtocol(config, ServerState(), {}, asyncio.get_running_loop())
     inner = RecordingTransport()
     proto.connection_made(inner)
-    for path in ("/a", "/b"):  # kept alive: the second response is one write too
+    for path in paths:
         proto.data_received(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
         for _ in range(20):
             await asyncio.sleep(0)
+    seen = RecordingTransport()
+    seen.writes, seen.events = list(inner.writes), list(inner.events)
+    kept_open = not inner.closing
+    proto.connection_lost(None)
+    return seen, kept_open
+
+
+@in_a_loop
+async def test_the_server_sends_each_response_head_and_body_in_one_write() -> None:
+    inner, _ = await served(small_app, ("/a", "/b"))  # kept alive: the second response is one write too
     assert len(inner.writes) == 2
     for path, write in zip(("/a", "/b"), inner.writes, strict=True):
         head, _, body = write.partition(b"\r\n\r\n")
         assert head.startswith(b"HTTP/1.1 200 OK\r\n") and b"content-length: 8" in head
         assert body == b"hello " + path.encode()
-    proto.connection_lost(None)
 
 
 async def parts_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -165,20 +175,12 @@ async def parts_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
 
 @in_a_loop
 async def test_a_response_sent_in_parts_leaves_in_one_vectored_write() -> None:
-    config = EmulatorConfig(parts_app, Settings(), lifespan="off")
-    config.load()
-    proto = GuardedHttpProtocol(config, ServerState(), {}, asyncio.get_running_loop())
-    inner = RecordingTransport()
-    proto.connection_made(inner)
-    for path in ("/first", "/second"):  # kept alive: Content-Length frames each answer, not the connection's end
-        proto.data_received(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
-        for _ in range(20):
-            await asyncio.sleep(0)
-    assert inner.events == ["writelines", "writelines"] and not inner.closing
+    # Kept alive: Content-Length frames each answer, not the connection's end.
+    inner, kept_open = await served(parts_app, ("/first", "/second"))
+    assert inner.events == ["writelines", "writelines"] and kept_open
     for path, write in zip(("/first", "/second"), inner.writes, strict=True):
         head, _, body = write.partition(b"\r\n\r\n")
         page = path.encode() * (100_000 // len(path))
         assert body == b"{[" + page + b"]}"
         assert f"content-length: {len(body)}".encode() in head.split(b"\r\n")
         assert b"transfer-encoding" not in head
-    proto.connection_lost(None)
