@@ -224,7 +224,7 @@ class Manifest(BaseModel):
 class SnapshotEnvelope(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     format: Literal["agent-api-emulator/snapshot"]
-    version: Literal[1]
+    version: Annotated[Literal[1], JSON_INTEGER]  # a Literal alone takes `true` (True == 1)
     seed: Annotated[int, Field(ge=0, le=MAX_SEED), JSON_INTEGER] | None = None  # absent: the running seed stays
     manifest: dict[str, Any]
     records: dict[str, list[Any]] = {}

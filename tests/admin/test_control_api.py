@@ -969,6 +969,12 @@ def _without_account_2(snap: dict[str, Any]) -> dict[str, Any]:
         ),
         (lambda s: {**s, "version": 2}, 400, "InvalidSnapshot", "snapshot: field version: Input should be 1"),
         (
+            lambda s: {**s, "version": True},
+            400,
+            "InvalidSnapshot",
+            "snapshot: field version: Input should be a valid integer",
+        ),
+        (
             lambda s: {k: v for k, v in s.items() if k != "manifest"},
             400,
             "InvalidSnapshot",
@@ -984,6 +990,7 @@ def _without_account_2(snap: dict[str, Any]) -> dict[str, Any]:
         "unknown-vendor",
         "format",
         "version",
+        "version-true",
         "no-manifest",
         "null-seed",
         "extra-key",

@@ -20,6 +20,7 @@ from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
 from emulator.core.casing import PascalModel
+from emulator.core.params import JSON_INTEGER
 from emulator.vendors.ice.configs import (
     AIAgentAmbientSoundConfig,
     AIAgentAsrConfig,
@@ -80,6 +81,9 @@ def _parse_json_text(value: Any) -> Any:
 
 # Annotated[<Model>, JSON_TEXT]: a query parameter whose value is the model as JSON text.
 JSON_TEXT = BeforeValidator(_parse_json_text)
+
+# The integer 0 as a setting's "off": a Literal alone matches `false` too (False == 0 in Python), which JSON does not.
+Off = Annotated[Literal[0], JSON_INTEGER]
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 Volume = Annotated[int, Field(ge=0, le=400)]  # percent of the workflow's volume; unset = adaptive
@@ -174,7 +178,7 @@ class AsrConfigParam(AIAgentAsrConfig):
     model_config = STRICT
     asr_hot_words: HotWords | None = None
     asr_max_silence: AsrMaxSilence | None = None
-    vad_duration: Literal[0] | Annotated[int, Field(ge=200, le=2000)] | None = None  # ms; 0 turns it off
+    vad_duration: Off | Annotated[int, Field(ge=200, le=2000)] | None = None  # ms; 0 turns it off
     vad_level: VadLevel | None = None
 
 
@@ -197,7 +201,7 @@ class LlmConfigParam(AIAgentLlmConfig):
     model_config = STRICT
     function_map: list[FunctionMappingParam] | None = None  # type: ignore[assignment]
     llm_history: list[LlmMessageParam] | None = None  # type: ignore[assignment]
-    output_max_delay: Literal[0] | Annotated[int, Field(ge=1000, le=10000)] | None = None  # ms; 0 = no limit
+    output_max_delay: Off | Annotated[int, Field(ge=1000, le=10000)] | None = None  # ms; 0 = no limit
     output_min_length: Annotated[int, Field(ge=0, le=100)] | None = None  # characters; 0 = no buffering
 
 

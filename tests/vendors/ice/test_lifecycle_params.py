@@ -187,6 +187,8 @@ def test_zero_turns_a_setting_off_below_its_range(ice: Any, path: str) -> None:
         {"EnablePushToTalk": 1},
         {"Volume": "100"},
         {"Volume": True},
+        {"LlmConfig": {"OutputMaxDelay": False}},  # not the 0 that turns it off
+        {"AsrConfig": {"VadDuration": False}},
         {"Volume": 1.5},
         {"Greeting": 7},
         {"TtsConfig": {"VoiceId": "v" * 65}},
