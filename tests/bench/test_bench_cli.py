@@ -6,12 +6,13 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any, cast
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # `bench` is a folder of the repository, not an installed package
     sys.path.insert(0, str(ROOT))
 
-from bench import report  # noqa: E402
+from bench import report, servers, throughput  # noqa: E402
 
 
 def test_help_names_the_sections_and_flags() -> None:
@@ -59,3 +60,19 @@ def test_http_tables_are_ratios_of_medians() -> None:
     # 200 / 900 (rounds: 0.10, 0.38), 200 / 400 (0.25, 0.75, 0.50), -, 200 / 250 (round 1: 1.20)
     assert lines[2] == "| ICE list | 0.22 (0.10 to 0.38) | 0.50 (0.25 to 0.75) | - | 0.80 (1.20 to 1.20) |"
     assert "| ICE list | 200 | 250 | 900 | 400 | - |" in lines
+
+
+def test_rounds_rotate_every_server_with_verify_and_off_back_to_back() -> None:
+    started = [servers.Server(name, 0, cast(Any, None), Path(), 0.0) for name in report.SERVERS]
+    firsts, pairs = [], []
+    for round_ in range(8):
+        names = [server.name for server in throughput.round_order(started, round_)]
+        assert sorted(names) == sorted(report.SERVERS)
+        at = names.index(report.OURS)
+        pair = names[min(at, names.index(report.OURS_OFF)) :][:2]
+        assert sorted(pair) == sorted([report.OURS, report.OURS_OFF])
+        firsts.append(names[0])
+        pairs.append(pair[0])
+    # Four units (the pair, Starlette, FastAPI, Prism) take turns going first; the pair's leader alternates.
+    assert firsts[:4] == [report.OURS, report.STARLETTE, report.FASTAPI, report.PRISM]
+    assert pairs[:4] == [report.OURS, report.OURS_OFF, report.OURS, report.OURS_OFF]
