@@ -14,14 +14,13 @@ V = TypeVar("V")
 
 
 class Memo(Generic[K, V]):
-    __slots__ = ("_found", "size")
+    __slots__ = ("_found", "get", "size")
 
     def __init__(self, size: int = 4096) -> None:
         self.size = size
         self._found: dict[K, V] = {}
-
-    def get(self, key: K) -> V | None:
-        return self._found.get(key)
+        # The value remembered for a key, else None: the dict's own method, as a look-up runs on every request.
+        self.get: Callable[[K], V | None] = self._found.get
 
     def put(self, key: K, value: V) -> None:
         if len(self._found) >= self.size:

@@ -6,12 +6,11 @@ import base64
 import hashlib
 import hmac
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import lru_cache
 
 from emulator.core.signing.common import (
-    HmacSha256,
     canonical_query,
     decode_form,
     hmac_sha256_hex,
@@ -28,8 +27,6 @@ __all__ = [
     "acs3_payload_hash",
     "acs3_required_signed_headers",
     "acs3_signature",
-    "acs3_signer",
-    "acs3_supported",
     "acs3_string_to_sign",
     "canonical_query",
     "decode_form",
@@ -105,16 +102,6 @@ def sm3_available() -> bool:
     return True
 
 
-def acs3_supported(algorithm: str) -> bool:
-    """Whether the emulator computes V3 signatures of ``algorithm`` here (not ACS3-RSA-SHA256; SM3 where OpenSSL has
-    it)."""
-    try:
-        _digest(algorithm)
-    except ValueError:
-        return False
-    return True
-
-
 def _digest(algorithm: str) -> str:
     """The hashlib name behind a V3 algorithm; ``ValueError`` when the emulator cannot compute it here."""
     digest = _ACS3_DIGESTS.get(algorithm)
@@ -155,25 +142,6 @@ def acs3_signature(secret: str, string_to_sign: str, algorithm: str = ACS3_HMAC_
     if algorithm == ACS3_HMAC_SHA256:
         return hmac_sha256_hex(secret.encode("utf-8"), string_to_sign)
     return hmac.digest(secret.encode("utf-8"), string_to_sign.encode("utf-8"), _digest(algorithm)).hex()
-
-
-@lru_cache(maxsize=256)
-def acs3_signer(secret: str, algorithm: str = ACS3_HMAC_SHA256) -> Callable[[bytes], str]:
-    """What gives the V3 signature of a canonical request (its bytes) under ``secret``: `acs3_signature` of its
-    string to sign. Made once per key: for ACS3-HMAC-SHA256 the key's HMAC is prepared with the string to sign's
-    fixed start already hashed, since a client signs all its requests with one key.
-
-    Raises ``ValueError`` for an algorithm the emulator cannot compute (as `acs3_string_to_sign`).
-    """
-    if algorithm == ACS3_HMAC_SHA256:
-        return HmacSha256(secret.encode("utf-8"), f"{algorithm}\n".encode()).hexdigest_of_sha256
-    _digest(algorithm)
-    return partial(_acs3_signature_of, secret, algorithm)
-
-
-def _acs3_signature_of(secret: str, algorithm: str, canonical_request: bytes) -> str:
-    # The digest is looked up at each call, as SM3 can be found missing after the signer was made.
-    return acs3_signature(secret, acs3_string_to_sign(algorithm, canonical_request.decode("utf-8")), algorithm)
 
 
 def rpc_v1_string_to_sign(method: str, params: Iterable[tuple[str, str]]) -> str:

@@ -127,11 +127,6 @@ class HmacSha256:
         outer.update(inner.digest())
         return outer.hexdigest()
 
-    def hexdigest_of_sha256(self, data: bytes) -> str:
-        """The HMAC of the prefix followed by the lowercase hex SHA-256 of ``data`` (how a string to sign ends: a
-        canonical request's hash), in lowercase hex."""
-        return self.hexdigest(hashlib.sha256(data).hexdigest().encode())
-
 
 _SHA256_BLOCK = 64
 # Every byte XORed with HMAC's inner and outer pad bytes: a padded key's two blocks by one `bytes.translate` each.

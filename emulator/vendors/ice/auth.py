@@ -23,14 +23,18 @@ from emulator.core.memo import Memo
 from emulator.core.rpc import FORM
 from emulator.core.settings import AuthMode
 from emulator.core.signing import alibaba as sig
+from emulator.core.signing import canonical_hmac
+from emulator.core.signing.alibaba import ACS3_HMAC_SHA256
 from emulator.vendors.ice import errors as E
 from emulator.vendors.ice.tenants import IceAccessKey, IceTenant, IceTenants
 
 V3_DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-# A call's shape: header names, SignedHeaders, algorithm, method, path, raw query, whether it has a body.
-_Shape = tuple[tuple[str, ...], tuple[str, ...], str, str, str, bytes, bool]
-# For a shape: what picks the signed headers' values and the canonical request's parts around them (see `_form`).
-_Form = tuple[Callable[[Mapping[str, str]], Any], list[str]] | tuple[()]
+# A call's shape: SignedHeaders, algorithm, method, path, raw query, whether it has a body (and the header names its
+# form was made for: `_Form`).
+_Shape = tuple[tuple[str, ...], str, str, str, bytes, bool]
+# For a shape: the header names sent, what picks the signed headers' values and the canonical request's pieces around
+# them (see `_form`); no picker when the fast path does not apply to such requests.
+_Form = tuple[frozenset[str], Callable[[Mapping[str, str]], Any] | None, tuple[str, ...]]
 HINT_HEADER = "x-emulator-expected-canonical-request"
 
 
@@ -38,8 +42,10 @@ class IceAuthenticator:
     def __init__(self, emu: Emulator, tenants: IceTenants) -> None:
         self.emu = emu
         self.tenants = tenants
-        # What SDK calls repeat (see _v3_verified): the canonical request's form for a call's shape.
+        # What SDK calls repeat (see _v3_verified): the canonical request's form for a call's shape, and each key's
+        # prepared check.
         self._forms: Memo[_Shape, _Form] = Memo()
+        self._matchers: Memo[str, canonical_hmac.Matcher] = Memo(256)
 
     @property
     def mode(self) -> AuthMode:
@@ -135,21 +141,22 @@ class IceAuthenticator:
     def _v3_verified(self, request: Request, parsed: sig.Acs3Authorization, key: IceAccessKey) -> bool:
         """True when the request passes every V3 check (and its nonce is now recorded); False when any check fails
         or the request is unusual, without side effects. What SDKs send (each header once, ASCII values) is checked
-        in one pass, from a canonical request form remembered per call shape (header names, signed list, method,
-        path, query): only the signed headers' values are filled in, since a fresh nonce makes every request's
+        in one pass, from a canonical request form remembered per call shape (signed list, method, path, query, and
+        the header names sent): only the signed headers' values are filled in, since a fresh nonce makes every request's
         signature new."""
         scope = request.scope
         first = header_map(scope)
         if len(first) != len(scope["headers"]):
             return False
         body: bytes = scope.get(BODY_KEY, b"")
-        shape = (tuple(first), parsed.signed_headers, parsed.algorithm, scope["method"], scope["path"],
-                 scope["query_string"], bool(body))  # fmt: skip
+        shape = (parsed.signed_headers, parsed.algorithm, scope["method"], scope["path"], scope["query_string"],
+                 bool(body))  # fmt: skip
         form = self._forms.get(shape)
-        if form is None:
-            form = _form(request, parsed, set(shape[0]), bool(body))
+        if form is None or first.keys() != form[0]:  # (the names' hashes are cached: no allocation, no hashing)
+            form = _form(request, parsed, frozenset(first), bool(body))
             self._forms.put(shape, form)
-        if not form:
+        _, pick, pieces = form
+        if pick is None:
             return False
         if key.security_token is not None and first.get("x-acs-security-token") != key.security_token:
             return False
@@ -161,20 +168,14 @@ class IceAuthenticator:
         nonce = first["x-acs-signature-nonce"]
         if not nonce:
             return False
-        pick, parts = form
-        canonical = parts.copy()
-        canonical[1::2] = map(str.strip, pick(first))
-        try:
-            # As latin-1 text, only ASCII is what the client signed: anything else goes the gateway's way.
-            signed = "".join(canonical).encode("ascii")
-            if body:
-                signed += sig.acs3_payload_hash(parsed.algorithm, body).encode()
-            expected = sig.acs3_signer(key.secret, parsed.algorithm)(signed)
-        except ValueError:
-            return False
+        matches = self._matchers.get(key.secret)
+        if matches is None:
+            matches = canonical_hmac.matcher(key.secret.encode("utf-8"), f"{ACS3_HMAC_SHA256}\n".encode())
+            self._matchers.put(key.secret, matches)
+        tail = sig.acs3_payload_hash(parsed.algorithm, body).encode() if body else b""
         # Recorded only once verified (a failed attempt does not burn it); a nonce used before fails to record, and
         # the gateway's checks then say so.
-        return hmac.compare_digest(expected, parsed.signature) and emu.nonces.record(
+        return matches(pieces, pick(first), tail, b"", parsed.signature) and emu.nonces.record(
             f"{key.id}\x00{nonce}", now, window
         )
 
@@ -220,29 +221,28 @@ def _parsed(request: Request, authorization: str) -> sig.Acs3Authorization | Non
     return parsed
 
 
-def _form(request: Request, parsed: sig.Acs3Authorization, names: set[str], has_body: bool) -> _Form:
-    """How a request of this shape, sending headers `names` (each once), is checked in one pass: what picks its
-    signed headers' values, and its canonical request in parts with a blank at every odd index for those values (the
-    last part ends in the payload hash when there is no body). Empty when the fast path does not apply: a header name
-    not lowercase, a signed header not sent, no date or nonce, SignedHeaders leaving out what the gateway requires
-    (`sig.acs3_required_signed_headers`), or an algorithm not computed here."""
+def _form(request: Request, parsed: sig.Acs3Authorization, names: frozenset[str], has_body: bool) -> _Form:
+    """How a request of this shape, sending headers `names` (each once), is checked in one pass: `names`, what picks
+    its signed headers' values, and its canonical request's pieces around those values (the last ends in the payload
+    hash when there is no body). No picker when the fast path does not apply: a header name not lowercase, a signed
+    header not sent, no date or nonce, SignedHeaders leaving out what the gateway requires
+    (`sig.acs3_required_signed_headers`), or an algorithm other than ACS3-HMAC-SHA256 (SM3 goes the long way)."""
     signed = parsed.signed_headers
     if (
-        not sig.acs3_supported(parsed.algorithm)
+        parsed.algorithm != ACS3_HMAC_SHA256
         or any(name != name.lower() for name in names)
         or not {"x-acs-date", "x-acs-signature-nonce"} <= names
         or not set(signed) <= names
         or not sig.acs3_required_signed_headers(names, has_body) <= set(signed)
     ):
-        return ()
+        return names, None, ()
     payload = "" if has_body else sig.acs3_payload_hash(parsed.algorithm, b"")
     scope = request.scope
-    parts = [f"{scope['method']}\n{scope['path']}\n{sig.canonical_query(query_pairs(request))}\n{signed[0]}:"]
-    for name in signed[1:]:
-        parts += ["", f"\n{name}:"]
-    parts += ["", f"\n\n{';'.join(signed)}\n{payload}"]
+    pieces = [f"{scope['method']}\n{scope['path']}\n{sig.canonical_query(query_pairs(request))}\n{signed[0]}:"]
+    pieces += [f"\n{name}:" for name in signed[1:]]
+    pieces.append(f"\n\n{';'.join(signed)}\n{payload}")
     # At least the date and the nonce are signed, so the picker always answers a tuple.
-    return itemgetter(*signed), parts
+    return names, itemgetter(*signed), tuple(pieces)
 
 
 @lru_cache(maxsize=64)  # signatures made in the same second carry the same date
