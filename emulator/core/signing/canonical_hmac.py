@@ -30,6 +30,11 @@ except ImportError:  # no compiler or no OpenSSL headers at install time
 Matcher = Callable[[tuple[str, ...], tuple[str, ...], bytes, bytes, str], bool]
 
 
+def compiled() -> bool:
+    """Whether the C build is installed (what the benchmark reports beside its figures)."""
+    return native is not None
+
+
 def matcher(key: bytes, prefix: bytes, *, python: bool = False) -> Matcher:
     """The check for signatures made with `key`, the prefix hashed in once. `python`: the pure-Python build."""
     if native is not None and not python:

@@ -16,7 +16,7 @@ import pytest
 from alibabacloud_tea_openapi.utils import Utils  # type: ignore[import-untyped]
 from fastapi.testclient import TestClient
 
-from emulator.core.signing import alibaba
+from emulator.core.signing import alibaba, canonical_hmac
 
 VERSION = "2020-11-09"
 ACTION = "ListAIAgentDialogues"
@@ -253,3 +253,34 @@ def test_signed_retries_of_one_v1_call_share_a_request_id(verify: TestClient) ->
     first, retry = (verify.post(f"/?{urlencode(signed())}") for _ in range(2))
     assert len(dialogues(first)) == 2
     assert request_id(first) == request_id(retry)
+
+
+# --- the one-call check, in C and in Python -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("build", ["C", "Python"])
+def test_both_builds_of_the_signature_check_answer_alike(
+    client_factory: Any, ice_fixtures_dir: Path, ice_error: ErrorCheck, monkeypatch: pytest.MonkeyPatch, build: str
+) -> None:
+    # The Python build is what runs where setup.py found no compiler (the slim container image).
+    if build == "Python":
+        monkeypatch.setattr(canonical_hmac, "native", None)
+    elif not canonical_hmac.compiled():
+        pytest.skip("the C check was not built here (no compiler or OpenSSL headers)")
+    verify: TestClient = client_factory(auth="verify", fixtures=ice_fixtures_dir)
+    headers = authorize(sdk_headers())
+    assert len(dialogues(send(verify, headers))) == 2
+    ice_error(send(verify, headers), 400, "SignatureNonceUsed", "Specified signature nonce was used already.")
+    body = urlencode({"PageSize": "1"}).encode()
+    assert len(dialogues(send(verify, authorize(sdk_headers(body=body)), body))) == 1
+    sts = authorize(sdk_headers(ak=STS_AK, token=STS_TOKEN), ak=STS_AK, secret=STS_SK)
+    assert len(dialogues(send(verify, sts))) == 2
+    # A signed value arriving with spaces around it is signed trimmed.
+    signed = authorize(sdk_headers())
+    assert len(dialogues(send(verify, {**signed, "accept": "  application/json \t"}))) == 2
+    unpadded = authorize(sdk_headers())
+    mismatch = send(verify, {**unpadded, "accept": "application/ json"})
+    assert mismatch.json()["Code"] == "SignatureDoesNotMatch", mismatch.text
+    wrong = authorize(sdk_headers(), secret="not-the-secret")
+    resp = send(verify, wrong)
+    assert resp.status_code == 400 and resp.json()["Code"] == "SignatureDoesNotMatch", resp.text
