@@ -114,3 +114,14 @@ def test_a_prepared_hmac_is_the_standard_hmac_of_its_prefix_and_message(
 @given(key=KEYS, message=st.text(max_size=200))
 def test_hmac_sha256_hex_is_the_standard_hmac_of_the_utf8_message(key: bytes, message: str) -> None:
     assert hmac_sha256_hex(key, message) == hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
+
+
+def test_the_c_build_takes_only_a_key_it_prepared() -> None:
+    if not canonical_hmac.compiled():
+        pytest.skip("the C check was not built here (no compiler or OpenSSL headers)")
+    from emulator.core.signing import _canonical_hmac as native
+
+    # Bytes posing as a hash state would let its block index point outside the state: refused before any hashing.
+    with pytest.raises(TypeError, match=r"matches\(prepared"):
+        native.matches(b"\xff" * 256, ("",), (), b"", b"", "0" * 64)
+    assert native.matches(native.prepare(b"k", b""), ("",), (), b"", b"", "0" * 64) is False

@@ -15,6 +15,11 @@ typedef struct {
     SHA256_CTX outer; /* after the key's outer pad block */
 } Prepared;
 
+/* A prepared key travels as a capsule: Python code cannot hand over bytes posing as a hash state. */
+static const char CAPSULE[] = "emulator.core.signing._canonical_hmac.Prepared";
+
+static void free_prepared(PyObject *capsule) { PyMem_Free(PyCapsule_GetPointer(capsule, CAPSULE)); }
+
 static void to_hex(const unsigned char *digest, char *out) {
     static const char digits[] = "0123456789abcdef";
     for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) {
@@ -47,7 +52,12 @@ static PyObject *prepare(PyObject *module, PyObject *const *args, Py_ssize_t nar
     for (int i = 0; i < BLOCK; i++) pad[i] = block[i] ^ 0x5c;
     SHA256_Init(&prepared.outer);
     SHA256_Update(&prepared.outer, pad, BLOCK);
-    return PyBytes_FromStringAndSize((const char *)&prepared, sizeof prepared);
+    Prepared *kept = PyMem_Malloc(sizeof prepared);
+    if (kept == NULL) return PyErr_NoMemory();
+    *kept = prepared;
+    PyObject *capsule = PyCapsule_New(kept, CAPSULE, free_prepared);
+    if (capsule == NULL) PyMem_Free(kept);
+    return capsule;
 }
 
 /* Hashes an ASCII str into `ctx`, stripped if asked; 0 when it is not ASCII. */
@@ -65,11 +75,10 @@ static int update_ascii(SHA256_CTX *ctx, PyObject *text, int strip) {
 
 static PyObject *matches(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     (void)module;
-    if (nargs != 6 || !PyBytes_Check(args[0]) || PyBytes_GET_SIZE(args[0]) != (Py_ssize_t)sizeof(Prepared)
-        || !PyTuple_Check(args[1]) || !PyTuple_Check(args[2]) || !PyBytes_Check(args[3]) || !PyBytes_Check(args[4])
-        || !PyUnicode_Check(args[5])) {
+    if (nargs != 6 || !PyCapsule_IsValid(args[0], CAPSULE) || !PyTuple_Check(args[1]) || !PyTuple_Check(args[2])
+        || !PyBytes_Check(args[3]) || !PyBytes_Check(args[4]) || !PyUnicode_Check(args[5])) {
         PyErr_SetString(PyExc_TypeError,
-                        "matches(prepared: bytes, pieces: tuple[str, ...], values: tuple[str, ...], tail: bytes, "
+                        "matches(prepared, pieces: tuple[str, ...], values: tuple[str, ...], tail: bytes, "
                         "infix: bytes, signature: str)");
         return NULL;
     }
@@ -80,7 +89,8 @@ static PyObject *matches(PyObject *module, PyObject *const *args, Py_ssize_t nar
         return NULL;
     }
     for (Py_ssize_t i = 0; i <= count; i++) {
-        if (!PyUnicode_Check(PyTuple_GET_ITEM(pieces, i)) || (i < count && !PyUnicode_Check(PyTuple_GET_ITEM(values, i)))) {
+        int bad_value = i < count && !PyUnicode_Check(PyTuple_GET_ITEM(values, i));
+        if (bad_value || !PyUnicode_Check(PyTuple_GET_ITEM(pieces, i))) {
             PyErr_SetString(PyExc_TypeError, "pieces and values are str");
             return NULL;
         }
@@ -97,7 +107,7 @@ static PyObject *matches(PyObject *module, PyObject *const *args, Py_ssize_t nar
     SHA256_Final(digest, &ctx);
     to_hex(digest, hex);
 
-    const Prepared *prepared = (const Prepared *)PyBytes_AS_STRING(args[0]);
+    const Prepared *prepared = PyCapsule_GetPointer(args[0], CAPSULE);
     ctx = prepared->inner;
     SHA256_Update(&ctx, PyBytes_AS_STRING(args[4]), (size_t)PyBytes_GET_SIZE(args[4]));
     SHA256_Update(&ctx, hex, HEX_LEN);
