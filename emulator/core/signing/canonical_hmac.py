@@ -47,11 +47,12 @@ def _matches(
 ) -> bool:
     if len(pieces) != len(values) + 1:
         raise ValueError("one more piece than values")
-    parts = [pieces[0]]
-    for value, piece in zip(values, pieces[1:], strict=True):
-        parts += (value.strip(), piece)
-    text = "".join(parts)
-    if not text.isascii() or not signature.isascii():
+    parts = [""] * (len(pieces) + len(values))
+    parts[0::2] = pieces
+    parts[1::2] = map(str.strip, values)
+    try:
+        canonical = "".join(parts).encode("ascii") + tail
+    except UnicodeEncodeError:
         return False
-    canonical = hashlib.sha256(text.encode("ascii") + tail).hexdigest()
-    return hmac.compare_digest(prepared.hexdigest(infix + canonical.encode("ascii")), signature)
+    digest = hashlib.sha256(canonical).hexdigest().encode()
+    return signature.isascii() and hmac.compare_digest(prepared.hexdigest(infix + digest), signature)
