@@ -1,18 +1,19 @@
 """The one part of the build pyproject.toml cannot declare: the optional C check of signatures.
 
 `optional=True`: without a compiler or OpenSSL's headers (a slim container image, say) the install goes on and
-emulator.core.signing.canonical_hmac runs the same check in Python.
+emulator.core.signing.canonical_hmac runs the same check in Python. With the C build the wheel is tagged for this
+platform and Python; EMULATOR_NO_C_EXTENSION=1 builds the pure-Python wheel that installs anywhere.
 """
+
+import os
 
 from setuptools import Extension, setup
 
-setup(
-    ext_modules=[
-        Extension(
-            "emulator.core.signing._canonical_hmac",
-            sources=["emulator/core/signing/_canonical_hmac.c"],
-            libraries=["crypto"],
-            optional=True,
-        )
-    ]
+CHECK = Extension(
+    "emulator.core.signing._canonical_hmac",
+    sources=["emulator/core/signing/_canonical_hmac.c"],
+    libraries=["crypto"],
+    optional=True,
 )
+
+setup(ext_modules=[] if os.environ.get("EMULATOR_NO_C_EXTENSION") == "1" else [CHECK])

@@ -5,6 +5,7 @@ and the contract helpers refusing to import without their extra."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from emulator import __version__
+from emulator.core.signing import canonical_hmac
 
 from ..conftest import free_port  # noqa: TID252
 from .conftest import EXAMPLE_DIALOGUE, FIXIE_AGENT, FIXIE_KEY, ROOT, get, ice_example_url, wait_healthy
@@ -41,23 +43,30 @@ print(json.dumps({"file": emulator.__file__, "failed": failed, "dev": dev}))
 """
 
 
-def run(*cmd: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, timeout=600, cwd=cwd)
+def run(
+    *cmd: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, timeout=600, cwd=cwd, env=env)
     assert result.returncode == 0, f"{cmd} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
     return result
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def build_wheel(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str] | None = None) -> Path:
     """`pip wheel --no-deps` of a copy of the checkout's package sources (the tree stays clean of build output)."""
     src = tmp_path_factory.mktemp("checkout")
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "setup.py", "README.md"):
         shutil.copy2(ROOT / name, src / name)
-    shutil.copytree(ROOT / "emulator", src / "emulator", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.so")
+    shutil.copytree(ROOT / "emulator", src / "emulator", ignore=ignore)
     out = tmp_path_factory.mktemp("dist")
-    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", out, src)
+    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", out, src, env=env)
     (found,) = out.glob("*.whl")
     return found
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_wheel(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +108,9 @@ def test_the_wheel_ships_the_package_its_data_and_its_command(wheel: Path) -> No
     for data in ("defaults/manifest.json", "examples/ice/dialogues.json", "examples/metastudio/smart_chat_rooms.json"):
         assert f"emulator/{data}" in names
     assert "emulator/py.typed" in names
+    # The C signature check is built where the checkout's own install built it (a compiler, OpenSSL's headers).
+    compiled = [n for n in names if n.startswith("emulator/core/signing/_canonical_hmac.") and n.endswith(".so")]
+    assert bool(compiled) == canonical_hmac.compiled(), compiled
     assert not [n for n in names if n.startswith(("tests/", "bench/", "fixtures/"))]
     assert "emulator = emulator.__main__:main" in entry_points
     # schemathesis and requests only with the contract extra.
@@ -148,3 +160,10 @@ def test_serves_the_packaged_examples_and_stops_on_sigterm(server: tuple[str, su
     assert body["conversations"]
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=20) == 0
+
+
+def test_the_pure_python_wheel_installs_anywhere(tmp_path_factory: pytest.TempPathFactory) -> None:
+    pure = build_wheel(tmp_path_factory, env={**os.environ, "EMULATOR_NO_C_EXTENSION": "1"})
+    assert pure.name.endswith("-py3-none-any.whl"), pure.name
+    with zipfile.ZipFile(pure) as whl:
+        assert not [n for n in whl.namelist() if n.endswith((".so", ".pyd"))]
