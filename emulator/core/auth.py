@@ -12,7 +12,7 @@ from fastapi import Request
 from starlette.types import Scope
 
 from emulator.core.context import Emulator
-from emulator.core.http import MAX_REMEMBERED_BODY, header_map, raw_body
+from emulator.core.http import BODY_KEY, MAX_REMEMBERED_BODY, header_map
 from emulator.core.memo import Memo
 
 T = TypeVar("T")
@@ -81,7 +81,7 @@ def within_window(emu: Emulator, signed_at: datetime) -> bool:
 
 def seconds_within_window(emu: Emulator, signed_at: float) -> bool:
     """`within_window` of a date as Unix seconds."""
-    return abs(emu.now() - signed_at) <= emu.settings.signature_window_seconds
+    return abs(emu.clock.now() - signed_at) <= emu.settings.signature_window_seconds
 
 
 @dataclass(frozen=True)
@@ -99,16 +99,16 @@ class VerifiedSignatures(Generic[T]):
     def __init__(self) -> None:
         self._found: Memo[tuple[Any, ...], tuple[Verified[T], object]] = Memo(MAX_REMEMBERED_SIGNATURES)
 
-    @staticmethod
-    def key(request: Request) -> tuple[Any, ...] | None:
-        scope, body = request.scope, raw_body(request)
+    def find(self, request: Request, keys: object) -> tuple[tuple[Any, ...] | None, Verified[T] | None]:
+        """The request's key here (None: its body is too long to remember) and the verdict remembered for it under
+        `keys`, in one call: every signed request asks."""
+        scope = request.scope
+        body: bytes = scope.get(BODY_KEY, b"")
         if len(body) > MAX_REMEMBERED_BODY:
-            return None
-        return (scope["method"], scope["raw_path"], scope["query_string"], tuple(scope["headers"]), body)
-
-    def get(self, key: tuple[Any, ...] | None, keys: object) -> Verified[T] | None:
-        found = None if key is None else self._found.get(key)
-        return found[0] if found is not None and found[1] is keys else None
+            return None, None
+        key = (scope["method"], scope["raw_path"], scope["query_string"], tuple(scope["headers"]), body)
+        found = self._found.get(key)
+        return key, (found[0] if found is not None and found[1] is keys else None)
 
     def put(self, key: tuple[Any, ...] | None, keys: object, verdict: Verified[T]) -> None:
         if key is not None:

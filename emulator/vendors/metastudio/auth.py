@@ -59,8 +59,7 @@ class MetaStudioAuthenticator:
         # The same bytes passed every check below before (signature, key, token, project): only the date window
         # can have changed since. Only signed requests of auth=verify are remembered.
         keys = self.tenants.by_ak
-        memo_key = VerifiedSignatures.key(request) if mode is AuthMode.VERIFY else None
-        known = self.verified.get(memo_key, keys)
+        memo_key, known = self.verified.find(request, keys) if mode is AuthMode.VERIFY else (None, None)
         if known is not None and seconds_within_window(self.emu, known.signed_at):
             return project_id
         headers = header_values(request)
