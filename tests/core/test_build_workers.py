@@ -8,7 +8,9 @@ import importlib
 import logging
 import multiprocessing
 import os
+import pickle
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -175,3 +177,40 @@ def test_a_tenant_built_in_parts_is_written_part_by_part_in_order() -> None:
 def _partition(item: Any) -> str:
     """The partition of a row (a tuple, as inserted) or of a late record."""
     return str(item[1]) if isinstance(item, tuple) else str(item.part)
+
+
+def test_an_item_cut_short_is_a_lost_worker(caplog: pytest.LogCaptureFixture) -> None:
+    """A worker that ends in the middle of writing an item (killed, say): its unit is generated here instead."""
+    reader, writer = multiprocessing.Pipe(duplex=False)
+    item = [("rows", "fixie_conversations", [("tenant", "part", n, "x" * 1000) for n in range(100)])]
+    data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+    os.write(writer.fileno(), data[: len(data) // 2])
+    writer.close()
+    pool = build_workers._Pool([], 0, 1.0, [], 0)
+    pool._pipes.append(build_workers._Stream(reader, "rb"))
+    pool._procs.append(None)
+    pool._holding.append(None)
+    with caplog.at_level(logging.WARNING, "emulator"), pytest.raises(build_workers._WorkerLost):
+        pool._get(0)
+    assert "worker 0 ended" in caplog.text
+    pool.__exit__(None, None, None)
+
+
+def test_items_cross_the_stream_whole_and_in_order() -> None:
+    reader, writer = multiprocessing.Pipe(duplex=False)
+    sent = [0, [("rows", "t", [("a", "b", n, "d" * 3000) for n in range(500)])], build_workers.DONE, "é" * 10]
+
+    def send_all() -> None:
+        stream = build_workers._Stream(writer, "wb")
+        for item in sent:
+            stream.send(item)
+        stream.close()
+
+    done = threading.Thread(target=send_all)
+    done.start()  # more than the pipe holds: the writer waits for the reader
+    stream = build_workers._Stream(reader, "rb")
+    assert [stream.recv() for _ in sent] == sent
+    done.join()
+    stream.close()
+    with pytest.raises(OSError):
+        reader.fileno()

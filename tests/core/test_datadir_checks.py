@@ -99,8 +99,8 @@ def test_a_crashed_live_file_whose_pages_are_in_its_wal_is_kept(tmp_path: Path) 
     )
     subprocess.run([sys.executable, "-c", writer, str(live)], check=True)
     conn = sqlite3.connect(live)
-    pages = conn.execute("PRAGMA page_count").fetchone()[0]
-    assert pages * 4096 > live.stat().st_size  # the database reaches past the main file: the WAL holds the rest
+    pages, page_size = conn.execute("PRAGMA page_count").fetchone()[0], conn.execute("PRAGMA page_size").fetchone()[0]
+    assert pages * page_size > live.stat().st_size  # the database reaches past the main file: the WAL holds the rest
     assert datadir.damage(conn, live) is None
     conn.close()
     emu = start(data_dir)
@@ -111,10 +111,11 @@ def test_small_files_get_the_full_check(tmp_path: Path, monkeypatch: pytest.Monk
     """Below the threshold every page is read: a page zeroed in the middle is found, header and size intact."""
     data_dir = stopped(tmp_path)
     [template] = data_dir.glob("store-*.sqlite3")
-    with template.open("r+b") as file:
-        file.seek(template.stat().st_size // 2 // 4096 * 4096)
-        file.write(bytes(4096))
     conn = sqlite3.connect(template)
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    with template.open("r+b") as file:
+        file.seek(template.stat().st_size // 2 // page_size * page_size)
+        file.write(bytes(page_size))
     try:
         monkeypatch.setattr(datadir, "FULL_CHECK_BYTES", 64 << 20)
         assert datadir.damage(conn, template) is not None

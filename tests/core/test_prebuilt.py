@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from emulator.admin.errors import ControlPlaneErrors
-from emulator.core import prebuilt
+from emulator.core import dataset, prebuilt
 from emulator.core.context import Emulator
 from emulator.core.settings import Settings
 from emulator.vendors import VENDOR_TYPES
@@ -131,6 +131,35 @@ def test_a_data_dir_template_starts_from_the_shipped_store(tmp_path: Path) -> No
     template = tmp_path / f"store-{emu.startup.key}.sqlite3"
     assert prebuilt.rows(emu.databases.live) == prebuilt.rows(emulator().databases.live)
     assert template.read_bytes() == shipped_bytes()
+
+
+def page_size(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA page_size").fetchone()[0])
+
+
+def records(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
+    """`prebuilt.rows` but the meta table (which names the start-up dataset a reseed goes back to)."""
+    return [row for row in prebuilt.rows(conn) if row[0] != "emu_meta"]
+
+
+def test_a_data_dir_started_from_the_shipped_store_reseeds_in_its_page_size(tmp_path: Path) -> None:
+    """The shipped store keeps SQLite's 4 KiB pages while new stores get `PAGE_SIZE`; SQLite refuses a backup
+    into a WAL file of another page size, so a reseed builds aside in the live file's."""
+    emu = emulator(data_dir=tmp_path)
+    assert page_size(emu.databases.live) == 4096 != dataset.PAGE_SIZE
+    emu.reseed(7, 0.05)
+    assert page_size(emu.databases.live) == 4096
+    assert records(emu.databases.live) == records(emulator(seed=7, scale=0.05).databases.live)
+    emu.reset()
+    assert prebuilt.rows(emu.databases.live) == prebuilt.rows(emulator().databases.live)
+
+
+def test_new_stores_get_large_pages_and_clone_into_the_shipped_ones(tmp_path: Path) -> None:
+    built = emulator(seed=7, scale=0.05)
+    assert page_size(built.databases.live) == page_size(built.databases.template) == dataset.PAGE_SIZE
+    shipped = emulator()
+    shipped.reseed(7, 0.05)
+    assert records(shipped.databases.live) == records(built.databases.live)
 
 
 def test_the_shipped_store_is_compressed_reproducibly() -> None:
