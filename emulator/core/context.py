@@ -28,7 +28,9 @@ from emulator.core.state import ControlState, TenantRow
 from emulator.core.store import Store
 from emulator.core.vendor import ErrorDialect, Vendor
 
-STORE_FORMAT = 3
+# Part of every dataset key: raised when what a build writes changes (4: 64 KiB pages, ICE e-mails from a pool), so
+# data dirs of the older format are rebuilt rather than served beside fresh ones that differ.
+STORE_FORMAT = 4
 # Meta values a reseed or a snapshot restore carries over (they describe the run, not the dataset).
 RUN_META = ("dataset", "clock", "tenant_seq", "fault_seq")
 

@@ -117,7 +117,7 @@ class IceVendor(Vendor):
 
         account = self.tenant_id(tenant)
         if shard == 0:
-            return data.dialogue_records(seed, account, scale, data.dialogue_pools(seed, account, scale))
+            return data.dialogue_records(seed, account, scale, data.dialogue_pools(seed, account))
         if shard == 1:
             return data.instance_records(seed, account, scale, seeded_faker(seed, "ice", account))
         return super().generate_shard(seed, scale, tenant, shard)
