@@ -12,8 +12,8 @@ ENV PIP_NO_CACHE_DIR=1 \
 
 # Installed by root into /app/.venv: the server's user can run it, not change it. The runtime lock first, in its own
 # layer (rebuilt only when the lock changes), then the package itself, not editable, its sources removed after.
-# The slim image has no C compiler, so setup.py's optional C signature check is skipped and its Python twin runs
-# (same answers; ICE's verify costs a few microseconds more a request).
+# The slim image has no C compiler, so setup.py's optional C extensions are skipped and their Python twins run
+# (same answers and data; ICE's verify costs a few microseconds more a request, a large build a tenth more).
 WORKDIR /app
 COPY requirements.lock ./
 RUN python -m venv .venv \

@@ -1,8 +1,10 @@
-"""The one part of the build pyproject.toml cannot declare: the optional C check of signatures.
+"""The one part of the build pyproject.toml cannot declare: the optional C extensions, the check of signatures and the
+random draws of generated data.
 
 `optional=True`: without a compiler or OpenSSL's headers (a slim container image, say) the install goes on and
-emulator.core.signing.canonical_hmac runs the same check in Python. With the C build the wheel is tagged for this
-platform and Python; EMULATOR_NO_C_EXTENSION=1 builds the pure-Python wheel that installs anywhere.
+emulator.core.signing.canonical_hmac runs the same check in Python, emulator.core.draws the same draws. With the C
+build the wheel is tagged for this platform and Python; EMULATOR_NO_C_EXTENSION=1 builds the pure-Python wheel that
+installs anywhere.
 """
 
 import os
@@ -16,4 +18,6 @@ CHECK = Extension(
     optional=True,
 )
 
-setup(ext_modules=[] if os.environ.get("EMULATOR_NO_C_EXTENSION") == "1" else [CHECK])
+DRAWS = Extension("emulator.core._draws", sources=["emulator/core/_draws.c"], optional=True)
+
+setup(ext_modules=[] if os.environ.get("EMULATOR_NO_C_EXTENSION") == "1" else [CHECK, DRAWS])

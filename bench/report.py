@@ -8,6 +8,7 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
+from emulator.core import draws
 from emulator.core.signing import canonical_hmac
 
 # The servers of the HTTP section, in the order their columns are shown.
@@ -82,7 +83,7 @@ def http_tables(rates: Mapping[str, Mapping[str, Mapping[int, float]]], labels: 
 
 
 def machine() -> str:
-    """Date, cores, CPU model, Python and the signature check's build: what a table's ratios were measured on."""
+    """Date, cores, CPU model, Python and the C extensions' builds: what a table's ratios were measured on."""
     model = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as info:
@@ -92,7 +93,8 @@ def machine() -> str:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()  # as `nproc`
     load = f", load average {os.getloadavg()[0]:.2f} at the start" if hasattr(os, "getloadavg") else ""
     check = "C" if canonical_hmac.compiled() else "Python (the C build is not installed)"
+    drawn = "C" if draws.compiled() else "Python (the C build is not installed)"
     return (
         f"{datetime.now(UTC):%Y-%m-%d}, nproc {cores}, {model}, Python {platform.python_version()}, "
-        f"signature check: {check}{load}"
+        f"signature check: {check}, random draws: {drawn}{load}"
     )

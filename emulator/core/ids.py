@@ -14,6 +14,8 @@ import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
+from emulator.core.draws import Draws
+
 # Every generated timestamp counts back from this instant; the wall clock is never read for data.
 EPOCH = datetime(2025, 6, 1, tzinfo=UTC)
 EPOCH_MS = int(EPOCH.timestamp() * 1000)
@@ -21,8 +23,8 @@ UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def rng(*parts: object) -> random.Random:
-    """A Random seeded from `parts`, e.g. rng(seed, "ice", tenant)."""
-    return random.Random(":".join(str(p) for p in parts))
+    """A Random seeded from `parts`, e.g. rng(seed, "ice", tenant); its draws are `random.Random`'s (see `draws`)."""
+    return Draws(":".join(str(p) for p in parts))
 
 
 # uuid.UUID(int=n, version=4) as bit operations: the variant bits 10, the version nibble 4.

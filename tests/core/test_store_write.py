@@ -460,6 +460,7 @@ def test_keyed_encoding_is_the_general_encoding(seed: int) -> None:
     r = random.Random(seed)
     shape = [random_shape(r) for _ in range(4)]
     edge: list[tuple[Any, ...]] = [(5, (-ord("a"), 1)), ((2**70, -(2**70), 3),), (("é", ("x", -1)),), ((),)]
+    edge += [(7,), (-1,), (-(2**63),), (2**63 - 1,), (2**63,), (-(2**63) - 1,)]  # one int: its own inline path
     for sort_key in [random_value(r, shape) for _ in range(60)] + edge:
         for id_ in ("plain-id", "ünïcode", "nul\x00id", ""):
             assert sortkey.encode_keyed(sort_key, id_) == sortkey.encode((sort_key, id_)), (sort_key, id_)

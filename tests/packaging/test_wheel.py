@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from emulator import __version__
+from emulator.core import draws
 from emulator.core.signing import canonical_hmac
 
 from ..conftest import free_port  # noqa: TID252
@@ -108,9 +109,11 @@ def test_the_wheel_ships_the_package_its_data_and_its_command(wheel: Path) -> No
     for data in ("defaults/manifest.json", "examples/ice/dialogues.json", "examples/metastudio/smart_chat_rooms.json"):
         assert f"emulator/{data}" in names
     assert "emulator/py.typed" in names
-    # The C signature check is built where the checkout's own install built it (a compiler, OpenSSL's headers).
+    # The C extensions are built where the checkout's own install built them (a compiler, OpenSSL's headers).
     compiled = [n for n in names if n.startswith("emulator/core/signing/_canonical_hmac.") and n.endswith(".so")]
     assert bool(compiled) == canonical_hmac.compiled(), compiled
+    compiled = [n for n in names if n.startswith("emulator/core/_draws.") and n.endswith(".so")]
+    assert bool(compiled) == draws.compiled(), compiled
     assert not [n for n in names if n.startswith(("tests/", "bench/", "fixtures/"))]
     assert "emulator = emulator.__main__:main" in entry_points
     # schemathesis and requests only with the contract extra.

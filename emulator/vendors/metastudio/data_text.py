@@ -19,6 +19,7 @@ from itertools import accumulate
 from operator import neg
 from typing import TYPE_CHECKING
 
+from emulator.core.draws import Draws
 from emulator.core.fixtures import wire_json
 from emulator.core.ids import EPOCH_MS, hex32, iso_s, rng, uuid_str, uuid_text
 from emulator.core.store import Collection, Record
@@ -243,7 +244,7 @@ def _jobs(seed: int, tenant: MetaStudioTenant, ran: list[_Ran]) -> Iterator[tupl
     app_id = jobs.rtc_app_id(seed, project)
     rtc_room = hashlib.sha256(f"{seed}\x00metastudio.rtc_room\x00".encode())  # `jobs.rtc_room_id`'s digest so far
     address = wire_json(f"metastudio.{tenant.region}.myhuaweicloud.com")[1:-1]
-    r = random.Random()
+    r = Draws()
     for room in ran:
         r.seed(stream + room.room_id)
         job_id = hex32(r)
