@@ -16,7 +16,8 @@ from pydantic import ValidationError
 from emulator import __version__
 from emulator.core import state as control
 from emulator.core.clock import Clock
-from emulator.core.dataset import RUNTIME_FILE, Databases, DatasetSpec, Progress, build_dataset
+from emulator.core.databases import RUNTIME_FILE, Databases
+from emulator.core.dataset import DatasetSpec, Progress, build_dataset
 from emulator.core.fixtures import MANIFEST, FixtureCodec, FixtureError, FixtureSource
 from emulator.core.journal import Journal
 from emulator.core.journal import connect as connect_runtime

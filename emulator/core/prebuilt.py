@@ -82,7 +82,7 @@ def write(out_dir: Path) -> dict[str, Any]:
     """Build the default dataset and write `store.sqlite3.gz` and `store.json` into `out_dir`."""
     from emulator.admin.errors import ControlPlaneErrors
     from emulator.core.context import Emulator
-    from emulator.core.dataset import connect
+    from emulator.core.databases import connect
     from emulator.core.settings import Settings
     from emulator.vendors import VENDOR_TYPES
 

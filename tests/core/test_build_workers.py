@@ -19,7 +19,8 @@ import pytest
 from emulator.admin.errors import ControlPlaneErrors
 from emulator.core import build_workers, prebuilt
 from emulator.core.context import Emulator
-from emulator.core.dataset import build_dataset, connect
+from emulator.core.databases import connect
+from emulator.core.dataset import build_dataset
 from emulator.core.settings import Settings
 from emulator.core.state import TenantRow
 from emulator.core.vendor import Vendor

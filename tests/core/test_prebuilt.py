@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from emulator.admin.errors import ControlPlaneErrors
-from emulator.core import dataset, prebuilt
+from emulator.core import databases, prebuilt
 from emulator.core.context import Emulator
 from emulator.core.settings import Settings
 from emulator.vendors import VENDOR_TYPES
@@ -146,7 +146,7 @@ def test_a_data_dir_started_from_the_shipped_store_reseeds_in_its_page_size(tmp_
     """The shipped store keeps SQLite's 4 KiB pages while new stores get `PAGE_SIZE`; SQLite refuses a backup
     into a WAL file of another page size, so a reseed builds aside in the live file's."""
     emu = emulator(data_dir=tmp_path)
-    assert page_size(emu.databases.live) == 4096 != dataset.PAGE_SIZE
+    assert page_size(emu.databases.live) == 4096 != databases.PAGE_SIZE
     emu.reseed(7, 0.05)
     assert page_size(emu.databases.live) == 4096
     assert records(emu.databases.live) == records(emulator(seed=7, scale=0.05).databases.live)
@@ -156,7 +156,7 @@ def test_a_data_dir_started_from_the_shipped_store_reseeds_in_its_page_size(tmp_
 
 def test_new_stores_get_large_pages_and_clone_into_the_shipped_ones(tmp_path: Path) -> None:
     built = emulator(seed=7, scale=0.05)
-    assert page_size(built.databases.live) == page_size(built.databases.template) == dataset.PAGE_SIZE
+    assert page_size(built.databases.live) == page_size(built.databases.template) == databases.PAGE_SIZE
     shipped = emulator()
     shipped.reseed(7, 0.05)
     assert records(shipped.databases.live) == records(built.databases.live)

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from emulator.core import dataset
+from emulator.core import databases
 from emulator.core.clock import Clock
-from emulator.core.dataset import Databases, DatasetSpec, connect
+from emulator.core.databases import Databases, connect
+from emulator.core.dataset import DatasetSpec
 from emulator.core.template_copy import TemplateCopy
 
 WAIT = 10.0  # seconds: only ever reached when the behaviour under test is broken
@@ -94,9 +95,9 @@ def test_without_a_temporary_file_the_template_is_read_into_memory(
     with closing(connect(path)) as conn:
         conn.execute("CREATE TABLE t (x INTEGER)")
         conn.executemany("INSERT INTO t VALUES (?)", [(1,), (2,)])
-    monkeypatch.setattr(dataset, "_unlinked_file", lambda *args, **kwargs: None)
+    monkeypatch.setattr(databases, "_unlinked_file", lambda *args, **kwargs: None)
     fd = os.open(path, os.O_RDONLY)
-    template = dataset._template_copy(fd)
+    template = databases._template_copy(fd)
     assert rows(template) == [1, 2]
     with pytest.raises(OSError):
         os.fstat(fd)  # closed by the copy
