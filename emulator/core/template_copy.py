@@ -32,13 +32,17 @@ READS = frozenset(
 class TemplateCopy:
     """`copy()` makes the template (in a thread, started at once); writes to `live` wait for it."""
 
-    def __init__(self, live: sqlite3.Connection, copy: Callable[[], sqlite3.Connection]) -> None:
+    def __init__(
+        self, live: sqlite3.Connection, copy: Callable[[], sqlite3.Connection], *, finish_at_exit: bool = False
+    ) -> None:
+        """`finish_at_exit`: the process waits for the copy before it exits (a data dir's template, which outlives
+        it), rather than leaving it unfinished (a private file's, which goes with it)."""
         self._copy = copy
         self._done = threading.Event()
         self._template: sqlite3.Connection | None = None
         self._error: BaseException | None = None
         live.set_authorizer(self._authorize)
-        self._thread = threading.Thread(target=self._run, name="emulator-template-copy", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="emulator-template-copy", daemon=not finish_at_exit)
         self._thread.start()
 
     def ready(self) -> sqlite3.Connection:

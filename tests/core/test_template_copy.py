@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
+import sys
 import threading
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 
-from emulator.core import databases
+from emulator.core import databases, state
 from emulator.core.clock import Clock
 from emulator.core.databases import Databases, connect
 from emulator.core.dataset import DatasetSpec
@@ -101,3 +103,69 @@ def test_without_a_temporary_file_the_template_is_read_into_memory(
     assert rows(template) == [1, 2]
     with pytest.raises(OSError):
         os.fstat(fd)  # closed by the copy
+
+
+DATA_DIR_BUILD = """
+import shutil, sqlite3, sys, time
+from pathlib import Path
+from emulator.core import state
+from emulator.core.clock import Clock
+from emulator.core.databases import Databases
+from emulator.core.dataset import DatasetSpec
+
+def build(conn):
+    conn.execute("CREATE TABLE t (x INTEGER)")
+    conn.executemany("INSERT INTO t VALUES (?)", [(1,), (2,)])
+    state.create_tables(conn)
+    state.write_meta(conn, "dataset", "not-the-shipped-dataset")
+
+copy = shutil.copyfile
+def slow_copy(*args):
+    time.sleep(float(sys.argv[2]))
+    return copy(*args)
+shutil.copyfile = slow_copy
+databases = Databases(Path(sys.argv[1]), DatasetSpec("not-the-shipped-dataset", 1, 1.0, (), None, Clock()), build)
+print(databases.live.execute("SELECT count(*) FROM t").fetchone()[0])
+"""
+
+
+def build_in(data_dir: Path, delay: float = 0.0) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", DATA_DIR_BUILD, str(data_dir), str(delay)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_a_data_dir_first_build_is_served_from_the_live_file_and_its_template_copied_before_exit(
+    tmp_path: Path,
+) -> None:
+    """Built straight into the live file; the template is copied from it in the background, and the process waits
+    for that copy before it exits (the template outlives it)."""
+    assert build_in(tmp_path, delay=1.0) == "2"
+    template = tmp_path / "store-not-the-shipped-dataset.sqlite3"
+    assert template.read_bytes()[18:20] == b"\x01\x01"  # a rollback journal file, as a read-only template must be
+    assert not list(tmp_path.glob("*.building"))
+    with closing(connect(template, read_only=True)) as conn:
+        assert rows(conn) == [1, 2]
+
+
+def test_writes_to_a_data_dirs_first_build_wait_for_its_template_and_a_restart_reuses_both(tmp_path: Path) -> None:
+    spec = DatasetSpec("not-the-shipped-dataset", 1, 1.0, (), None, Clock())
+    builds: list[int] = []
+
+    def build(conn: sqlite3.Connection) -> None:
+        builds.append(1)
+        conn.execute("CREATE TABLE t (x INTEGER)")
+        conn.executemany("INSERT INTO t VALUES (?)", [(1,), (2,)])
+        state.create_tables(conn)
+        state.write_meta(conn, "dataset", spec.key)
+
+    first = Databases(tmp_path, spec, build)
+    first.live.execute("INSERT INTO t VALUES (3)")  # after the copy: the template is the dataset as built
+    assert rows(first.template) == [1, 2]
+    again = Databases(tmp_path, spec, build)
+    assert builds == [1]
+    assert rows(again.live) == [1, 2, 3]
+    again.restore_template()
+    assert rows(first.live) == [1, 2]
