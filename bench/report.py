@@ -92,9 +92,8 @@ def machine() -> str:
         pass
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()  # as `nproc`
     load = f", load average {os.getloadavg()[0]:.2f} at the start" if hasattr(os, "getloadavg") else ""
-    check = "C" if canonical_hmac.compiled() else "Python (the C build is not installed)"
-    drawn = "C" if draws.compiled() else "Python (the C build is not installed)"
-    return (
-        f"{datetime.now(UTC):%Y-%m-%d}, nproc {cores}, {model}, Python {platform.python_version()}, "
-        f"signature check: {check}, random draws: {drawn}{load}"
+    builds = ", ".join(
+        f"{what}: {'C' if compiled else 'Python (the C build is not installed)'}"
+        for what, compiled in (("signature check", canonical_hmac.compiled()), ("random draws", draws.compiled()))
     )
+    return f"{datetime.now(UTC):%Y-%m-%d}, nproc {cores}, {model}, Python {platform.python_version()}, {builds}{load}"

@@ -288,8 +288,7 @@ def _live_to_build(path: Path, key: str) -> bool:
     """With no sound template: whether the dataset is to be built into the live file. Not when the live file is
     sound (it keeps its writes; the template is built aside) or the shipped default store is the dataset (cheaper
     to write out than to copy); a live file that cannot serve is removed."""
-    shipped = prebuilt.info()
-    if shipped is not None and shipped.get("key") == key and shipped.get("faker") == prebuilt.faker_version():
+    if prebuilt.describes(key) is not None:
         return False
     if path.exists():
         problem = _unusable(path, key)

@@ -17,10 +17,6 @@ try:
 except ImportError:  # no compiler at install time
     native = None  # type: ignore[assignment]
 
-if native is not None:
-    _random = random.Random
-    native.setup(_random.getrandbits, _random.choice, _random.randrange, _random.randint, _random.sample)
-
 
 class Draws(random.Random):
     """`random.Random`, drawing its choices, ranges and samples in C where it can. Its `getrandbits` (which the C
@@ -34,6 +30,8 @@ class Draws(random.Random):
 
 
 if native is not None:
+    _random = random.Random
+    native.setup(_random.getrandbits, _random.choice, _random.randrange, _random.randint, _random.sample)
     for _name, _method in native.methods.items():
         setattr(Draws, _name, _method)
 

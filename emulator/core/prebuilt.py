@@ -52,10 +52,18 @@ def faker_version() -> str | None:
         return None
 
 
-def load(key: str) -> bytes | None:
-    """The shipped store's bytes if it is the dataset `key` and intact, else None (then the caller builds)."""
+def describes(key: str) -> dict[str, Any] | None:
+    """The shipped store's description if it is the dataset `key` (made with this Faker), without reading it."""
     found = info()
     if found is None or found.get("key") != key or found.get("faker") != faker_version():
+        return None
+    return found
+
+
+def load(key: str) -> bytes | None:
+    """The shipped store's bytes if it is the dataset `key` and intact, else None (then the caller builds)."""
+    found = describes(key)
+    if found is None:
         return None
     try:
         packed = _defaults().joinpath(STORE).read_bytes()
