@@ -28,7 +28,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--duration", type=float, help="seconds per wrk run (default 10; --quick 1)")
     p.add_argument("--rounds", type=int, help="interleaved rounds (default 5; --quick 2)")
     p.add_argument("--connections", type=int, default=50, help="wrk connections (default 50)")
-    p.add_argument("--warmup", type=float, help="seconds of an unrecorded first round (default 2; --quick 1)")
+    p.add_argument("--warmup", type=float, help="seconds of an unrecorded first run per server and call in each "
+                   "round, every server being a fresh process (default 2; --quick 1)")  # fmt: skip
     p.add_argument("--startup-runs", type=int, help="start-ups per server (default 5; --quick 2)")
     p.add_argument("--memory-scale", type=float, help="the large --scale of the memory section (default 100)")
     p.add_argument("--build-scale", type=float, help="the --scale of the build section (default 225: ~10^6 records)")

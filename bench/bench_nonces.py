@@ -21,14 +21,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from emulator.core.journal import connect  # noqa: E402
-from emulator.core.nonces import MemoryNonces, SharedNonces  # noqa: E402
+from emulator.core.nonces import Nonces, SharedNonces, compiled, memory_nonces  # noqa: E402
 
 WINDOW = 900.0
-Cache = MemoryNonces | SharedNonces
+Cache = Nonces | SharedNonces
 Maker = Callable[[], AbstractContextManager[Cache]]
 
 
-def per_check_us(cache: MemoryNonces | SharedNonces, live: int, checks: int = 20_000) -> float:
+def per_check_us(cache: Cache, live: int, checks: int = 20_000) -> float:
     now = 1_000_000.0
     if isinstance(cache, SharedNonces):
         cache.conn.execute("BEGIN")
@@ -71,7 +71,11 @@ def shared() -> Iterator[Cache]:
 
 
 def memory() -> AbstractContextManager[Cache]:
-    return nullcontext(MemoryNonces())
+    return nullcontext(memory_nonces())
+
+
+def memory_python() -> AbstractContextManager[Cache]:
+    return nullcontext(memory_nonces(python=True))
 
 
 def per_check_pair(make: Maker, small: int, large: int) -> tuple[float, float]:
@@ -84,8 +88,10 @@ def per_check_pair(make: Maker, small: int, large: int) -> tuple[float, float]:
 
 
 def makers() -> list[tuple[str, Maker]]:
-    """The two caches: one process's own, and the table workers share (ICE nonces with --data-dir)."""
-    return [("one process (dict + queue)", memory), ("workers (shared WAL table)", shared)]
+    """The caches: one process's own (its C build where installed, and its Python build), and the table workers share
+    (ICE nonces with --data-dir)."""
+    own = [("one process (C table + ring)", memory)] if compiled() else []
+    return [*own, ("one process (dict + queue)", memory_python), ("workers (shared WAL table)", shared)]
 
 
 if __name__ == "__main__":

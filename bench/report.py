@@ -8,7 +8,7 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
-from emulator.core import draws
+from emulator.core import draws, nonces
 from emulator.core.signing import canonical_hmac
 
 # The servers of the HTTP section, in the order their columns are shown.
@@ -94,6 +94,10 @@ def machine() -> str:
     load = f", load average {os.getloadavg()[0]:.2f} at the start" if hasattr(os, "getloadavg") else ""
     builds = ", ".join(
         f"{what}: {'C' if compiled else 'Python (the C build is not installed)'}"
-        for what, compiled in (("signature check", canonical_hmac.compiled()), ("random draws", draws.compiled()))
+        for what, compiled in (
+            ("signature check", canonical_hmac.compiled()),
+            ("random draws", draws.compiled()),
+            ("nonce cache", nonces.compiled()),
+        )
     )
     return f"{datetime.now(UTC):%Y-%m-%d}, nproc {cores}, {model}, Python {platform.python_version()}, {builds}{load}"

@@ -1,11 +1,14 @@
 """The HTTP section: every server side by side on CPU 0, wrk on CPU 1, interleaved rounds, medians, ratios.
 
-1. Start ours with `--auth verify`, capture its answer to each call (body bytes, headers).
-2. Start ours with `--auth off`, the bare Starlette and FastAPI apps and Prism, all serving that capture.
-3. Check every server answers each call 200 with the captured body, byte for byte (again after the rounds).
-4. Rounds: in each, for each call, sign a fresh request pool and run wrk against every server in turn (the order
-   rotates from round to round; ours with auth verify and with auth off always run back to back). A run with any
-   error (a status >= 400 included) is left out and reported.
+1. Start ours with `--auth verify` once, capture its answer to each call (body bytes, headers).
+2. Rounds. Each starts every server afresh: ours with `--auth verify` and with `--auth off`, the bare Starlette and
+   FastAPI apps and Prism, the last three serving that capture. One start of a server runs a few percent faster or
+   slower than another for its whole life (measured: four starts of one command spread 6 to 7%), which a median
+   over runs of one process cannot average out.
+3. In each round, check every server answers each call 200 with the captured body, byte for byte (before and after
+   the runs); then, for each call, sign a fresh request pool, warm every server up, and run wrk against every server
+   in turn (the order rotates from round to round; ours with auth verify and with auth off always run back to back).
+   A run with any error (a status >= 400 included) is left out and reported.
 """
 
 from __future__ import annotations
@@ -38,28 +41,38 @@ def prism_available() -> bool:
     return servers.PRISM.exists() and shutil.which("node") is not None
 
 
-def start_servers(workdir: Path, log: Log) -> tuple[list[servers.Server], list[str]]:
-    """The servers, ready, ours with auth verify first; and notes on what could not be started."""
+def capture_answers(workdir: Path, log: Log) -> dict[str, str]:
+    """Ours with auth verify, started once to capture its answer to each call: the capture the bare apps serve and the
+    document Prism mocks, written to `workdir`; the environment the bare apps read it from."""
+    ours = servers.start(OURS, servers.ours_cmd("verify"), workdir)
+    try:
+        targets = calls()
+        ours.wait_ready(targets[0])
+        captured = servers.capture(ours.port, targets)
+    finally:
+        ours.stop()
+    capture = save(workdir / "capture.json", captured)
+    (workdir / "prism-openapi.json").write_text(json.dumps(servers.prism_document(captured)), encoding="utf-8")
+    log(f"captured {len(captured)} answers of ours with auth verify")
+    return {"BENCH_CAPTURE": str(capture)}
+
+
+def start_servers(workdir: Path, env: dict[str, str], log: Log) -> tuple[list[servers.Server], list[str]]:
+    """Every server, each a fresh process, ready (ours with auth verify first); and notes on what could not be
+    started."""
     targets = calls()
     started: list[servers.Server] = []
     notes: list[str] = []
     try:
-        ours = servers.start(OURS, servers.ours_cmd("verify"), workdir)
-        started.append(ours)
-        ours.wait_ready(targets[0])
-        captured = servers.capture(ours.port, targets)
-        capture = save(workdir / "capture.json", captured)
-        document = workdir / "prism-openapi.json"
-        document.write_text(json.dumps(servers.prism_document(captured)), encoding="utf-8")
-        env = {"BENCH_CAPTURE": str(capture)}
+        started.append(servers.start(OURS, servers.ours_cmd("verify"), workdir))
         started.append(servers.start(OURS_OFF, servers.ours_cmd("off"), workdir))
         started.append(servers.start(STARLETTE, servers.bare_cmd("starlette_app"), workdir, env))
         started.append(servers.start(FASTAPI, servers.bare_cmd("fastapi_app"), workdir, env))
         if prism_available():
-            started.append(servers.start(PRISM, servers.prism_cmd(document), workdir))
+            started.append(servers.start(PRISM, servers.prism_cmd(workdir / "prism-openapi.json"), workdir))
         else:
             notes.append("Prism not installed (`npm ci --prefix bench`): its column is empty")
-        for server in started[1:]:
+        for server in started:
             server.wait_ready(targets[0])
         log("servers: " + ", ".join(f"{s.name} :{s.port} pid {s.proc.pid}" for s in started))
         return started, notes
@@ -100,46 +113,56 @@ def check_bodies(started: list[servers.Server], targets: list[Call], expected: d
 def run(options: Options, workdir: Path, log: Log) -> str:
     targets = calls()
     rates: dict[str, dict[str, dict[int, float]]] = {c.vendor: {} for c in targets}
-    started, notes = start_servers(workdir, log)
-    try:
-        ours = started[0]
-        expected = {c.vendor: fetch(ours.port, c).body for c in targets}
-        problems = check_bodies(started, targets, expected)
-        host = f"127.0.0.1:{ours.port}"  # what the pools are signed for: the other servers ignore it
-        if 5 * options.duration + 60 > SIGNATURE_WINDOW:
-            notes.append("--duration is long: a pool signed at the start of a round may expire before its last run")
-        ice_rate = options.ice_rate
-        for round_ in range(-1 if options.warmup > 0 else 0, options.rounds):
-            duration = options.warmup if round_ < 0 else options.duration
-            order = round_order(started, max(round_, 0))
+    env = capture_answers(workdir, log)
+    problems: list[str] = []
+    notes: list[str] = []
+    if 5 * options.duration + 60 > SIGNATURE_WINDOW:
+        notes.append("--duration is long: a pool signed at the start of a round may expire before its last run")
+    ice_rate = options.ice_rate
+    expected: dict[str, bytes] = {}
+    for round_ in range(options.rounds):
+        # Fresh processes every round: one start of a server runs several percent faster or slower than the next
+        # (where its memory landed), for the whole of its life; a median over rounds then spans several starts.
+        started, notes_ = start_servers(workdir, env, log)
+        notes += [note for note in notes_ if note not in notes]
+        try:
+            host = f"127.0.0.1:{started[0].port}"  # what the pools are signed for: the other servers ignore it
+            if not expected:
+                expected = {c.vendor: fetch(started[0].port, c).body for c in targets}
+            problems += check_bodies(started, targets, expected)
+            order = round_order(started, round_)
             for call in targets:
-                pool = write_pool(workdir / f"pool-{call.vendor}.txt", call, host, int(duration * ice_rate * 2) + 100)
-                for server in order:
-                    result = wrk.run(server.port, pool, duration, options.connections)
-                    tag = f"round {round_ + 1}" if round_ >= 0 else "warm-up"
-                    log(
-                        f"{tag} {call.vendor:10} {server.name:9} {result.rate:8.0f} req/s  p50 {result.p50_ms:6.1f} ms"
-                        f"  p99 {result.p99_ms:6.1f} ms  errors {result.errors}"
-                    )
-                    if server.name == OURS and call.nonce:
-                        ice_rate = max(ice_rate, result.rate)
-                    if result.errors:
-                        wrapped = " (the pre-signed pool ran out)" if result.wraps and server.name == OURS else ""
-                        problems.append(f"{tag} {server.name} {call.vendor}: {result.errors} errors{wrapped}")
-                    elif round_ >= 0:
-                        rates[call.vendor].setdefault(server.name, {})[round_] = result.rate
-        problems += check_bodies(started, targets, expected)
-    finally:
-        for server in started:
-            server.stop()
+                for warm_up, duration in ((True, options.warmup), (False, options.duration)):
+                    if duration <= 0:
+                        continue
+                    count = int(duration * ice_rate * 2) + 100
+                    pool = write_pool(workdir / f"pool-{call.vendor}.txt", call, host, count)
+                    for server in order:
+                        result = wrk.run(server.port, pool, duration, options.connections)
+                        tag = f"round {round_ + 1}" + (" warm-up" if warm_up else "")
+                        log(
+                            f"{tag} {call.vendor:10} {server.name:9} {result.rate:8.0f} req/s  p50 "
+                            f"{result.p50_ms:6.1f} ms  p99 {result.p99_ms:6.1f} ms  errors {result.errors}"
+                        )
+                        if server.name == OURS and call.nonce:
+                            ice_rate = max(ice_rate, result.rate)
+                        if result.errors:
+                            wrapped = " (the pre-signed pool ran out)" if result.wraps and server.name == OURS else ""
+                            problems.append(f"{tag} {server.name} {call.vendor}: {result.errors} errors{wrapped}")
+                        elif not warm_up:
+                            rates[call.vendor].setdefault(server.name, {})[round_] = result.rate
+            problems += check_bodies(started, targets, expected)
+        finally:
+            for server in started:
+                server.stop()
     labels = {c.vendor: c.label for c in targets}
     text = [
         "### HTTP throughput",
         "",
         f"wrk, {options.connections} connections, {options.rounds} interleaved rounds of {options.duration:g} s per "
-        "server and call; ratios of median requests/s (in brackets: the lowest and the highest ratio within one "
-        "round). Servers on CPU 0, wrk on CPU 1. ours: `emulator serve` with `--auth verify` (signed requests; "
-        "ICE: a fresh nonce per request) and `--log-level warning`.",
+        "server and call, every server a fresh process each round; ratios of median requests/s (in brackets: the "
+        "lowest and the highest ratio within one round). Servers on CPU 0, wrk on CPU 1. ours: `emulator serve` with "
+        "`--auth verify` (signed requests; ICE: a fresh nonce per request) and `--log-level warning`.",
         "",
         http_tables(rates, labels),
     ]

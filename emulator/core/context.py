@@ -22,7 +22,7 @@ from emulator.core.fixtures import MANIFEST, FixtureCodec, FixtureError, Fixture
 from emulator.core.journal import Journal
 from emulator.core.journal import connect as connect_runtime
 from emulator.core.memo import Memo
-from emulator.core.nonces import MemoryNonces, SharedNonces
+from emulator.core.nonces import SharedNonces, memory_nonces
 from emulator.core.params import ParsedParams
 from emulator.core.settings import Settings
 from emulator.core.state import ControlState, TenantRow
@@ -121,7 +121,7 @@ class Emulator:
         runtime = connect_runtime(None if settings.data_dir is None else settings.data_dir / RUNTIME_FILE)
         # Alone, the process writes the journal when it is read; workers sharing the data dir write each request.
         self.journal = Journal(runtime, settings.journal_size, batch=None if settings.data_dir is None else 1)
-        self.nonces = MemoryNonces() if settings.data_dir is None else SharedNonces(runtime)
+        self.nonces = memory_nonces() if settings.data_dir is None else SharedNonces(runtime)
 
     # -- datasets --
     def _startup_spec(self) -> DatasetSpec:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from emulator import __version__
-from emulator.core import draws
+from emulator.core import draws, nonces
 from emulator.core.signing import canonical_hmac
 
 from ..conftest import free_port  # noqa: TID252
@@ -114,6 +114,8 @@ def test_the_wheel_ships_the_package_its_data_and_its_command(wheel: Path) -> No
     assert bool(compiled) == canonical_hmac.compiled(), compiled
     compiled = [n for n in names if n.startswith("emulator/core/_draws.") and n.endswith(".so")]
     assert bool(compiled) == draws.compiled(), compiled
+    compiled = [n for n in names if n.startswith("emulator/core/_nonces.") and n.endswith(".so")]
+    assert bool(compiled) == nonces.compiled(), compiled
     assert not [n for n in names if n.startswith(("tests/", "bench/", "fixtures/"))]
     assert "emulator = emulator.__main__:main" in entry_points
     # schemathesis and requests only with the contract extra.
