@@ -121,52 +121,60 @@ static void expire(Nonces *t, double now, double window) {
     t->expires_at = INFINITY;
 }
 
-/* key, now, window -> digest, now, window; -1 on a wrong call. */
-static int arguments(PyObject *const *args, Py_ssize_t nargs, uint64_t *digest, double *now, double *window) {
+/* A call's (key, now, window), and where the key's slot is (or would be). */
+typedef struct {
+    uint64_t digest;
+    double now, window;
+    size_t slot;
+    int found; /* the key is in `slot` */
+} Call;
+
+/* Reads a call, expires what has expired by its `now`, then finds the key's slot; -1 on a wrong call. */
+static int look_up(Nonces *t, PyObject *const *args, Py_ssize_t nargs, Call *call) {
     if (nargs != 3) {
         PyErr_SetString(PyExc_TypeError, "expected (key, now, window)");
         return -1;
     }
     Py_hash_t hash = PyObject_Hash(args[0]);
     if (hash == -1) return -1;
-    *now = PyFloat_AsDouble(args[1]);
-    if (*now == -1.0 && PyErr_Occurred()) return -1;
-    *window = PyFloat_AsDouble(args[2]);
-    if (*window == -1.0 && PyErr_Occurred()) return -1;
-    *digest = hash == 0 ? ZERO_DIGEST : (uint64_t)hash;
+    call->now = PyFloat_AsDouble(args[1]);
+    if (call->now == -1.0 && PyErr_Occurred()) return -1;
+    call->window = PyFloat_AsDouble(args[2]);
+    if (call->window == -1.0 && PyErr_Occurred()) return -1;
+    call->digest = hash == 0 ? ZERO_DIGEST : (uint64_t)hash;
+    if (call->now >= t->expires_at) expire(t, call->now, call->window);
+    call->slot = probe(t, call->digest, &call->found);
     return 0;
 }
 
+/* Whether the call's key was recorded inside its window. */
+static int live(const Nonces *t, const Call *call) {
+    return call->found && fabs(call->now - t->slots[call->slot].at) < call->window;
+}
+
 static PyObject *nonces_seen(Nonces *t, PyObject *const *args, Py_ssize_t nargs) {
-    uint64_t digest;
-    double now, window;
-    if (arguments(args, nargs, &digest, &now, &window) < 0) return NULL;
-    if (now >= t->expires_at) expire(t, now, window);
-    int found;
-    size_t i = probe(t, digest, &found);
-    return PyBool_FromLong(found && fabs(now - t->slots[i].at) < window);
+    Call call;
+    if (look_up(t, args, nargs, &call) < 0) return NULL;
+    return PyBool_FromLong(live(t, &call));
 }
 
 static PyObject *nonces_record(Nonces *t, PyObject *const *args, Py_ssize_t nargs) {
-    uint64_t digest;
-    double now, window;
-    if (arguments(args, nargs, &digest, &now, &window) < 0) return NULL;
-    if (now >= t->expires_at) expire(t, now, window);
-    int found;
-    size_t i = probe(t, digest, &found);
-    if (found && fabs(now - t->slots[i].at) < window) Py_RETURN_FALSE;
+    Call call;
+    if (look_up(t, args, nargs, &call) < 0) return NULL;
+    if (live(t, &call)) Py_RETURN_FALSE;
     if (t->count > t->ring_mask && grow_ring(t) < 0) return NULL;
-    if (!found && 2 * (t->used + 1) > t->mask + 1) {
+    if (!call.found && 2 * (t->used + 1) > t->mask + 1) {
         if (grow_table(t) < 0) return NULL;
-        i = probe(t, digest, &found);
+        call.slot = probe(t, call.digest, &call.found);
     }
-    if (!found) {
-        t->slots[i].digest = digest;
+    Slot *slot = &t->slots[call.slot];
+    if (!call.found) {
+        slot->digest = call.digest;
         t->used++;
     }
-    t->slots[i].at = now;
-    t->ring[(t->head + t->count) & t->ring_mask] = digest;
-    if (++t->count == 1) t->expires_at = now + window;
+    slot->at = call.now;
+    t->ring[(t->head + t->count) & t->ring_mask] = call.digest;
+    if (++t->count == 1) t->expires_at = call.now + call.window;
     Py_RETURN_TRUE;
 }
 

@@ -61,6 +61,16 @@ def test_a_nonce_is_accepted_again_when_the_clock_went_back_past_its_window(make
     assert cache.record("ak\x00n", 10_000.0 - WINDOW, WINDOW) is False  # a replay of the second use
 
 
+def test_a_window_ends_exactly_also_for_a_nonce_not_yet_dropped(make: Callable[[], Cache]) -> None:
+    cache = make()
+    assert cache.record("ak\x00held", 10_000.0, WINDOW)
+    # The clock set back: this nonce's window is over at 10,000 while the one before keeps it in the cache.
+    assert cache.record("ak\x00n", 10_000.0 - WINDOW, WINDOW)
+    assert cache.seen("ak\x00n", 10_000.0 - 0.5, WINDOW)
+    assert not cache.seen("ak\x00n", 10_000.0, WINDOW)
+    assert cache.record("ak\x00n", 10_000.0, WINDOW)
+
+
 @pytest.mark.parametrize("python", [pytest.param(False, marks=native), True])
 def test_both_uses_of_a_nonce_recorded_again_expire(python: bool) -> None:
     cache = memory_nonces(python=python)
