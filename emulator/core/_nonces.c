@@ -13,11 +13,10 @@
 #include <Python.h>
 #include <math.h>
 #include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
 
 #define FIRST_SIZE 1024 /* slots and ring entries of a new table: a power of two */
-#define ZERO_DIGEST 0x9E3779B97F4A7C15ULL
+#define ZERO_DIGEST 0x5A17E8C3D2B4F601ULL /* the digest of a key whose hash is 0 (0 marks an empty slot) */
+#define MIX 0x9E3779B97F4A7C15ULL         /* 2^64 / the golden ratio: spreads any digest over the top bits */
 
 typedef struct {
     uint64_t digest; /* 0: empty */
@@ -35,7 +34,7 @@ typedef struct {
     double expires_at; /* when the oldest arrival's window ends; +inf when there is none */
 } Nonces;
 
-static size_t home(const Nonces *t, uint64_t digest) { return (size_t)((digest * ZERO_DIGEST) >> t->shift); }
+static size_t home(const Nonces *t, uint64_t digest) { return (size_t)((digest * MIX) >> t->shift); }
 
 /* The slot holding `digest`, else the empty slot where it would go (`*found` says which). */
 static size_t probe(const Nonces *t, uint64_t digest, int *found) {
