@@ -1,7 +1,8 @@
 /* The C build of emulator.core.nonces' one-process cache (see there): what `PythonNonces` does with a dict and a
- * queue, kept in two flat arrays, so a nonce costs 24 bytes and no Python object. Under steady signed traffic the
- * Python build keeps an int and a float per nonce for the whole window (10^5 and more): long-lived small objects
- * strewn among every request's short-lived ones, and a dict whose look-ups miss the cache more as it grows.
+ * queue, kept in two flat arrays: a 16-byte slot and an 8-byte ring entry a nonce (40 to 80 bytes with the table at
+ * most half full and both sized in powers of two), and no Python object. Under steady signed traffic the Python
+ * build keeps an int and a float per nonce for the whole window (10^5 and more): long-lived small objects strewn
+ * among every request's short-lived ones, and a dict whose look-ups miss the cache more as it grows.
  *
  * - A table of (digest, time) slots, open addressing with linear probing, at most half full; digest 0 marks an empty
  *   slot. A digest is the key's Python hash (what the Python build keys by), 0 taken as another constant.
