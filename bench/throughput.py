@@ -41,12 +41,13 @@ def prism_available() -> bool:
     return servers.PRISM.exists() and shutil.which("node") is not None
 
 
-def capture_answers(workdir: Path, log: Log) -> dict[str, str]:
+def capture_answers(workdir: Path, log: Log) -> tuple[dict[str, str], dict[str, bytes]]:
     """Ours with auth verify, started once to capture its answer to each call: the capture the bare apps serve and the
-    document Prism mocks, written to `workdir`; the environment the bare apps read it from."""
+    document Prism mocks, written to `workdir`. The environment the bare apps read it from, and each call's body (what
+    every server must answer, byte for byte)."""
+    targets = calls()
     ours = servers.start(OURS, servers.ours_cmd("verify"), workdir)
     try:
-        targets = calls()
         ours.wait_ready(targets[0])
         captured = servers.capture(ours.port, targets)
     finally:
@@ -54,7 +55,7 @@ def capture_answers(workdir: Path, log: Log) -> dict[str, str]:
     capture = save(workdir / "capture.json", captured)
     (workdir / "prism-openapi.json").write_text(json.dumps(servers.prism_document(captured)), encoding="utf-8")
     log(f"captured {len(captured)} answers of ours with auth verify")
-    return {"BENCH_CAPTURE": str(capture)}
+    return {"BENCH_CAPTURE": str(capture)}, {call.vendor: c.body for call, c in zip(targets, captured, strict=True)}
 
 
 def start_servers(workdir: Path, env: dict[str, str], log: Log) -> tuple[list[servers.Server], list[str]]:
@@ -113,13 +114,12 @@ def check_bodies(started: list[servers.Server], targets: list[Call], expected: d
 def run(options: Options, workdir: Path, log: Log) -> str:
     targets = calls()
     rates: dict[str, dict[str, dict[int, float]]] = {c.vendor: {} for c in targets}
-    env = capture_answers(workdir, log)
+    env, expected = capture_answers(workdir, log)
     problems: list[str] = []
     notes: list[str] = []
     if 5 * options.duration + 60 > SIGNATURE_WINDOW:
         notes.append("--duration is long: a pool signed at the start of a round may expire before its last run")
     ice_rate = options.ice_rate
-    expected: dict[str, bytes] = {}
     for round_ in range(options.rounds):
         # Fresh processes every round: one start of a server runs several percent faster or slower than the next
         # (where its memory landed), for the whole of its life; a median over rounds then spans several starts.
@@ -127,8 +127,6 @@ def run(options: Options, workdir: Path, log: Log) -> str:
         notes += [note for note in notes_ if note not in notes]
         try:
             host = f"127.0.0.1:{started[0].port}"  # what the pools are signed for: the other servers ignore it
-            if not expected:
-                expected = {c.vendor: fetch(started[0].port, c).body for c in targets}
             problems += check_bodies(started, targets, expected)
             order = round_order(started, round_)
             for call in targets:
